@@ -1,0 +1,33 @@
+// Threads only when the work is worth it: below `grain` elements everything runs inline.
+#pragma once
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ember {
+
+constexpr int64_t kGrainElementwise = 32768;
+
+inline int num_threads() { return omp_get_max_threads(); }
+
+// Calls fn(begin, end) over [0, n) split into contiguous chunks, one per thread.
+template <class F>
+void parallel_for(int64_t n, int64_t grain, const F& fn) {
+  if (n <= 0) return;
+  int64_t max_chunks = grain > 0 ? std::max<int64_t>(1, n / grain) : n;
+  int threads = static_cast<int>(std::min<int64_t>(num_threads(), max_chunks));
+  if (threads <= 1 || omp_in_parallel()) {
+    fn(int64_t(0), n);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    int64_t chunk = (n + nt - 1) / nt;
+    int64_t begin = t * chunk, end = std::min(n, begin + chunk);
+    if (begin < end) fn(begin, end);
+  }
+}
+
+}  // namespace ember

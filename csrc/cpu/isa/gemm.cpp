@@ -1,0 +1,225 @@
+// Packed GEMM: C = alpha * op(A) @ op(B) + beta * C (row-major C). Blocks of A and B are packed
+// into MR-row / NR-column panels (which also absorbs any transpose), and a register-blocked
+// micro-kernel written with GCC vector extensions does the FMAs at this ISA's vector width.
+#include "cpu/isa/isa.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "cpu/kernels.h"
+
+namespace ember::cpu {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kVecBytes = 64;
+#elif defined(__AVX2__)
+constexpr int kVecBytes = 32;
+#else
+constexpr int kVecBytes = 16;
+#endif
+
+template <class T> struct Tile {
+  static constexpr int W = kVecBytes / sizeof(T);  // lanes per vector
+  static constexpr int NV = 2;                       // vectors per micro-tile row
+  static constexpr int NR = W * NV;
+#if defined(__AVX512F__)
+  static constexpr int MR = 12;
+#elif defined(__AVX2__)
+  static constexpr int MR = 6;
+#else
+  static constexpr int MR = 4;
+#endif
+  typedef T V __attribute__((vector_size(kVecBytes)));
+  static constexpr int64_t KC = 256;
+  static constexpr int64_t MC = MR * (sizeof(T) == 4 ? 16 : 12);
+  static constexpr int64_t NC = NR * 128;
+};
+
+// Per-thread packing buffers, grown as needed and reused across calls.
+template <class T>
+T* scratch(int slot, size_t elems) {
+  struct Buf { T* p = nullptr; size_t n = 0; ~Buf() { std::free(p); } };
+  thread_local Buf bufs[2];
+  Buf& b = bufs[slot];
+  if (b.n < elems) {
+    std::free(b.p);
+    size_t bytes = (elems * sizeof(T) + 63) / 64 * 64;
+    b.p = static_cast<T*>(std::aligned_alloc(64, bytes));
+    b.n = elems;
+  }
+  return b.p;
+}
+
+// Packs rows [i0, i0+mc) x cols [k0, k0+kc) of op(A) into MR-row panels, zero-padded.
+template <class T>
+void pack_a(const T* A, int64_t rsa, int64_t csa, int64_t mc, int64_t kc, T* out) {
+  constexpr int MR = Tile<T>::MR;
+  for (int64_t i = 0; i < mc; i += MR) {
+    int64_t mr = std::min<int64_t>(MR, mc - i);
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* src = A + i * rsa + k * csa;
+      int64_t r = 0;
+      for (; r < mr; ++r) out[r] = src[r * rsa];
+      for (; r < MR; ++r) out[r] = T(0);
+      out += MR;
+    }
+  }
+}
+
+// Packs rows [k0, k0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels, zero-padded.
+template <class T>
+void pack_b(const T* B, int64_t rsb, int64_t csb, int64_t kc, int64_t nc, T* out) {
+  constexpr int NR = Tile<T>::NR;
+  for (int64_t j = 0; j < nc; j += NR) {
+    int64_t nr = std::min<int64_t>(NR, nc - j);
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* src = B + k * rsb + j * csb;
+      int64_t c = 0;
+      if (csb == 1) { std::memcpy(out, src, nr * sizeof(T)); c = nr; }
+      else for (; c < nr; ++c) out[c] = src[c * csb];
+      for (; c < NR; ++c) out[c] = T(0);
+      out += NR;
+    }
+  }
+}
+
+template <class T>
+inline void micro_kernel(int64_t kc, const T* EMBER_RESTRICT a, const T* EMBER_RESTRICT b, T* c, int64_t ldc,
+                         T alpha, T beta, int mr, int nr) {
+  using Ti = Tile<T>;
+  using V = typename Ti::V;
+  constexpr int MR = Ti::MR, NV = Ti::NV, W = Ti::W, NR = Ti::NR;
+  V acc[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = V{} ;
+  for (int64_t k = 0; k < kc; ++k) {
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + v * W, sizeof(V));
+    for (int r = 0; r < MR; ++r) {
+      V av = V{} + a[r];
+      for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
+    }
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR) {
+    for (int r = 0; r < MR; ++r)
+      for (int v = 0; v < NV; ++v) {
+        T* dst = c + r * ldc + v * W;
+        V out = acc[r][v] * alpha;
+        if (beta != T(0)) { V old; std::memcpy(&old, dst, sizeof(V)); out += old * beta; }
+        std::memcpy(dst, &out, sizeof(V));
+      }
+  } else {
+    alignas(64) T tmp[MR * NR];
+    for (int r = 0; r < MR; ++r)
+      for (int v = 0; v < NV; ++v) std::memcpy(tmp + r * NR + v * W, &acc[r][v], sizeof(V));
+    for (int r = 0; r < mr; ++r)
+      for (int j = 0; j < nr; ++j) {
+        T val = alpha * tmp[r * NR + j];
+        c[r * ldc + j] = beta != T(0) ? val + beta * c[r * ldc + j] : val;
+      }
+  }
+}
+
+// Small problems: no packing, the loop order picked so the innermost loop is contiguous.
+template <class T>
+void gemm_small(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsa, int64_t csa,
+                const T* B, int64_t rsb, int64_t csb, T beta, T* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    T* EMBER_RESTRICT c = C + i * ldc;
+    if (csb == 1) {  // rows of B are contiguous: c_row += a_ik * b_row
+      alignas(64) T acc[256];
+      for (int64_t j0 = 0; j0 < N; j0 += 256) {
+        int64_t nj = std::min<int64_t>(256, N - j0);
+        for (int64_t j = 0; j < nj; ++j) acc[j] = T(0);
+        for (int64_t k = 0; k < K; ++k) {
+          const T aik = A[i * rsa + k * csa];
+          const T* EMBER_RESTRICT b = B + k * rsb + j0;
+          for (int64_t j = 0; j < nj; ++j) acc[j] += aik * b[j];
+        }
+        for (int64_t j = 0; j < nj; ++j)
+          c[j0 + j] = beta != T(0) ? alpha * acc[j] + beta * c[j0 + j] : alpha * acc[j];
+      }
+    } else {  // columns of B are contiguous (B transposed): dot products
+      for (int64_t j = 0; j < N; ++j) {
+        const T* EMBER_RESTRICT b = B + j * csb;
+        const T* EMBER_RESTRICT a = A + i * rsa;
+        T s = T(0);
+        if (rsb == 1 && csa == 1) {
+          for (int64_t k = 0; k < K; ++k) s += a[k] * b[k];
+        } else {
+          for (int64_t k = 0; k < K; ++k) s += a[k * csa] * b[k * rsb];
+        }
+        c[j] = beta != T(0) ? alpha * s + beta * c[j] : alpha * s;
+      }
+    }
+  }
+}
+
+template <class T>
+void gemm(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsa, int64_t csa,
+          const T* B, int64_t rsb, int64_t csb, T beta, T* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0 || alpha == T(0)) {
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta != T(0) ? beta * C[i * ldc + j] : T(0);
+    return;
+  }
+  using Ti = Tile<T>;
+  constexpr int MR = Ti::MR, NR = Ti::NR;
+  constexpr int64_t KC = Ti::KC, MC = Ti::MC, NC = Ti::NC;
+  bool b_rows_contig = csb == 1 || (rsb == 1 && K * N <= 4096);
+  if (M * N * K <= 32 * 32 * 32 || (M < MR && b_rows_contig) || (M <= 2)) {
+    gemm_small(M, N, K, alpha, A, rsa, csa, B, rsb, csb, beta, C, ldc);
+    return;
+  }
+  int nthreads = omp_in_parallel() ? 1 : std::min<int64_t>(omp_get_max_threads(),
+                                                             std::max<int64_t>(1, M * N * K / (64 * 64 * 64)));
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      int64_t kc = std::min(KC, K - pc);
+      T beta_eff = pc == 0 ? beta : T(1);
+      int64_t npanels = (nc + NR - 1) / NR;
+      T* bpack = scratch<T>(0, static_cast<size_t>(npanels) * NR * kc);
+      pack_b(B + pc * rsb + jc * csb, rsb, csb, kc, nc, bpack);
+      int64_t mblocks = (M + MC - 1) / MC;
+      // Parallel over (row block, column panel) pairs so that small M still uses every core.
+      int64_t jgroups = std::max<int64_t>(1, std::min<int64_t>(npanels, (nthreads + mblocks - 1) / mblocks));
+      int64_t jpanels_per_group = (npanels + jgroups - 1) / jgroups;
+      int64_t work = mblocks * jgroups;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && work > 1)
+      for (int64_t w = 0; w < work; ++w) {
+        int64_t ib = w / jgroups, jg = w % jgroups;
+        int64_t ic = ib * MC, mc = std::min(MC, M - ic);
+        T* apack = scratch<T>(1, static_cast<size_t>((mc + MR - 1) / MR) * MR * kc);
+        pack_a(A + ic * rsa + pc * csa, rsa, csa, mc, kc, apack);
+        int64_t p0 = jg * jpanels_per_group, p1 = std::min(npanels, p0 + jpanels_per_group);
+        for (int64_t p = p0; p < p1; ++p) {
+          int64_t jr = p * NR;
+          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+            micro_kernel<T>(kc, apack + ir * kc, bpack + p * NR * kc, C + (ic + ir) * ldc + jc + jr, ldc, alpha,
+                            beta_eff, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void EMBER_ISA_FN(fill_gemm)(KernelTable& t) {
+  t.sgemm = &gemm<float>;
+  t.dgemm = &gemm<double>;
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,21 @@
+// Shared by the binding files: pybind11 and the helpers that convert between Python and core.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "core/tensor.h"
+
+namespace py = pybind11;
+
+namespace ember::python {
+
+void init_tensor(py::module_& m);
+void init_ops(py::module_& m);
+void init_random(py::module_& m);
+void init_cuda(py::module_& m);
+
+DType dtype_from_code(int code);
+Device device_from(const std::string& type, int index);
+
+}  // namespace ember::python
