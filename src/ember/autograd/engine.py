@@ -1,0 +1,209 @@
+"""The backward engine: an iterative topological walk (no recursion, so graphs of any depth work)
+that runs each node once with the sum of its incoming gradients."""
+from . import anomaly_mode, grad_mode
+from .function import _FREED, AccumulateGrad
+
+
+def _reachable(root_nodes):
+    """Dependency counts (number of incoming edges) of every node reachable from the roots."""
+    deps = {}
+    stack = list(root_nodes)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for e in node._edges:
+            if e is None:
+                continue
+            nxt = e[0]
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps, seen
+
+
+def _needed(root_nodes, deps, targets):
+    """Nodes from which some target can be reached (only those run when gradients are captured)."""
+    order = []
+    remaining = dict(deps)
+    ready = [n for n in root_nodes if remaining.get(n, 0) == 0]
+    seen_ready = set(ready)
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for e in node._edges:
+            if e is None:
+                continue
+            remaining[e[0]] -= 1
+            if remaining[e[0]] == 0 and e[0] not in seen_ready:
+                seen_ready.add(e[0])
+                ready.append(e[0])
+    needed = set()
+    for node in reversed(order):
+        if node in targets or any(e is not None and e[0] in needed for e in node._edges):
+            needed.add(node)
+    return needed
+
+
+def _add_grad(buffers, node, nr, grad):
+    buf = buffers.get(node)
+    if buf is None:
+        size = len(node._output_meta) if hasattr(node, "_output_meta") else 1
+        buf = buffers[node] = [None] * max(size, nr + 1)
+    buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+
+
+def _fit(grad, edge):
+    """Sums a broadcast gradient back to the input's shape and casts it to the input's dtype."""
+    shape, dtype = edge[2], edge[3]
+    if grad.shape != shape:
+        grad = grad.sum_to_size(shape)
+    if grad.dtype is not dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def _materialize(node, grads):
+    meta = getattr(node, "_output_meta", None)
+    if meta is None or not getattr(node, "_materialize_grads", True):
+        return grads
+    from .. import _creation
+
+    return [g if g is not None or m is None else _creation.zeros(m[0], dtype=m[1]) for g, m in zip(grads, meta)]
+
+
+def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, capture=False, allow_unused=False):
+    """Backpropagates from `roots`. With `capture`, returns the gradients of `inputs` instead of
+    accumulating into `.grad`; otherwise accumulates into leaves (only `inputs` when given)."""
+    from .._tensor import edge_of
+
+    root_edges = []
+    buffers = {}
+    for t, g in zip(roots, grad_roots):
+        e = edge_of(t)
+        if e is None:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        root_edges.append(e)
+        _add_grad(buffers, e[0], e[1], g)
+    root_nodes = list(dict.fromkeys(e[0] for e in root_edges))
+    deps, _ = _reachable(root_nodes)
+
+    targets = {}
+    needed = None
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            e = edge_of(t)
+            if e is None:
+                if capture:
+                    raise RuntimeError("One of the differentiated Tensors does not require grad")
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            targets.setdefault(e[0], []).append((e[1], i))
+        needed = _needed(root_nodes, deps, targets)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    prev_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or [None]
+            if needed is not None and node not in needed:
+                _release_edges(node, deps, ready)
+                if not retain_graph:
+                    node._release()
+                continue
+            if node._hooks:
+                grads = _run_tensor_hooks(node._hooks, grads)
+            if node in targets:
+                for nr, i in targets[node]:
+                    captured[i] = grads[nr] if nr < len(grads) else None
+            if isinstance(node, AccumulateGrad):
+                if not capture:
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            if capture and node in targets and not any(e is not None and e[0] in needed for e in node._edges):
+                _release_edges(node, deps, ready)
+                continue
+            if node._released:
+                raise RuntimeError(_FREED)
+            grad_inputs = _call_node(node, _materialize(node, grads))
+            if not retain_graph:
+                node._release()
+            for e, g in zip(node._edges, grad_inputs):
+                if e is None:
+                    continue
+                if g is not None:
+                    _add_grad(buffers, e[0], e[1], _fit(g, e))
+            _release_edges(node, deps, ready)
+    finally:
+        grad_mode.state.enabled = prev_mode
+    if capture:
+        for i, g in enumerate(captured):
+            if g is None and not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+        return tuple(captured)
+    return None
+
+
+def _release_edges(node, deps, ready):
+    for e in node._edges:
+        if e is None:
+            continue
+        n = deps[e[0]] - 1
+        deps[e[0]] = n
+        if n == 0:
+            ready.append(e[0])
+
+
+def _run_tensor_hooks(hooks, grads):
+    grads = list(grads)
+    for nr, fns in hooks.items():
+        for fn in list(fns):
+            if nr < len(grads) and grads[nr] is not None:
+                out = fn(grads[nr])
+                if out is not None:
+                    grads[nr] = out
+    return grads
+
+
+def _call_node(node, grads):
+    out = node.apply(*grads)
+    if not isinstance(out, tuple):
+        out = (out,)
+    n_edges = len(node._edges)
+    if len(out) != n_edges:
+        # Custom Functions return one gradient per forward argument (None for non-tensors).
+        if len(out) > n_edges and all(g is None for g in out[n_edges:]):
+            out = out[:n_edges]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {n_edges}, got {len(out)})")
+    if node._post_hooks:
+        for hook in node._post_hooks:
+            res = hook(out, grads)
+            if res is not None:
+                out = tuple(res)
+    if anomaly_mode.is_anomaly_enabled():
+        anomaly_mode.check_nan(node, out)
+    return out
+
+
+def _accumulate(var, grad, create_graph):
+    if var._hooks:
+        for fn in list(var._hooks):
+            out = fn(grad)
+            if out is not None:
+                grad = out
+    if create_graph:
+        var._grad = grad if var._grad is None else var._grad + grad
+        return
+    grad = grad.detach()
+    if var._grad is None:
+        var._grad = grad.clone()  # the incoming tensor may be shared with other leaves
+    else:
+        var._grad._inplace_add(grad)
+    if var._post_accumulate_hooks:
+        for fn in list(var._post_accumulate_hooks):
+            fn(var)

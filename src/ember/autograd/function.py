@@ -1,0 +1,215 @@
+"""Function (the custom-op API PyTorch users know) and the graph nodes it creates.
+
+A Function's `apply` runs `forward` without tracking, then records one node: an instance of the
+Function's backward class (e.g. `MulBackward0`), which is also the `ctx` that forward saw. The
+node holds one edge per input: (next node, output index, input shape, input dtype), so the
+engine can sum broadcast gradients back to each input's shape in one place.
+"""
+from . import anomaly_mode, grad_mode
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
+          "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+          "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+          "if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A backward node. Subclasses implement `apply(*grad_outputs) -> tuple of grad_inputs`."""
+
+    _edges = ()
+    _released = False
+    _hooks = None      # {output_nr: [hook(grad) -> grad or None]}, tensor hooks of this node's outputs
+    _post_hooks = None  # [hook(grad_inputs, grad_outputs)], module backward hooks
+    _saved = ()
+    _versions = ()
+    metadata = None
+
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._edges)
+
+    def register_hook(self, fn):
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
+
+    def _register_tensor_hook(self, output_nr, fn):
+        if self._hooks is None:
+            self._hooks = {}
+        hooks = self._hooks.setdefault(output_nr, [])
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    def _release(self):
+        self._saved = ()
+        self._released = True
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+class AccumulateGrad(Node):
+    """The node for a leaf tensor that requires grad: adds incoming gradients into `.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def apply(self, grad):
+        raise RuntimeError("AccumulateGrad is applied by the engine")
+
+
+class FunctionCtx:
+    """What `forward` and `backward` see as `ctx`."""
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._versions = tuple(t._c.version if t is not None else 0 for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._released:
+            raise RuntimeError(_FREED)
+        for t, v in zip(self._saved, self._versions):
+            if t is not None and t._c.version != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.type()} {list(t.shape)}], which is output {t._output_nr} of "
+                    f"{t.grad_fn.name() if t.grad_fn else 'AccumulateGrad'}, is at version {t._c.version}; expected "
+                    f"version {v} instead. Hint: the backtrace further above can show the operation that failed to "
+                    "compute its gradient. The variable in question was changed in there or anywhere later. Good luck!")
+        return self._saved
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        self._materialize_grads = value
+
+    _dirty = ()
+    _non_differentiable = ()
+    _materialize_grads = True
+
+
+class BackwardCFunction(FunctionCtx, Node):
+    """Base of every Function's node class: calls the Function's backward with itself as ctx."""
+
+    _forward_cls = None
+
+    def apply(self, *grads):
+        return self._forward_cls.backward(self, *grads)
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, attrs):
+        node_name = attrs.get("node_name", name + "Backward")
+        cls._backward_cls = type(node_name, (BackwardCFunction,), {"_forward_cls": cls, "__module__": cls.__module__})
+        super().__init__(name, bases, attrs)
+
+
+class Function(metaclass=_FunctionMeta):
+    """Subclass with `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` static methods and call
+    `YourFunction.apply(*args)`, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor, edge_of
+
+        ctx = cls._backward_cls()
+        tracking = grad_mode.state.enabled
+        needs = []
+        edges = []
+        any_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                req = tracking and a.requires_grad
+                needs.append(req)
+                edges.append(edge_of(a) if req else None)
+                any_grad = any_grad or req
+            else:
+                needs.append(False)
+                edges.append(None)
+        ctx.needs_input_grad = tuple(needs)
+        if tracking:
+            grad_mode.state.enabled = False
+            try:
+                out = cls.forward(ctx, *args, **kwargs)
+            finally:
+                grad_mode.state.enabled = True
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
+        if not any_grad:
+            return out
+        ctx._edges = tuple(edges)
+        ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        return _attach(ctx, out, args)
+
+
+def _attach(ctx, out, args):
+    """Makes `ctx` the grad_fn of the outputs (and of inputs marked dirty, for in-place ops)."""
+    from .._tensor import Tensor
+
+    outputs = out if isinstance(out, tuple) else (out,)
+    non_diff = {id(t) for t in ctx._non_differentiable}
+    dirty = {id(t) for t in ctx._dirty}
+    for a in args:
+        if isinstance(a, Tensor) and id(a) in dirty and a.is_leaf and a._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    result = []
+    shapes = []
+    for i, o in enumerate(outputs):
+        if isinstance(o, Tensor):
+            if id(o) not in dirty and any(o is a for a in args):
+                o = o.view_as(o)  # an input returned as-is must not lose its own history
+            shapes.append((o.shape, o.dtype))
+            if id(o) not in non_diff and o.dtype.is_floating_point:
+                o._requires_grad = True
+                o.grad_fn = ctx
+                o._output_nr = i
+        else:
+            shapes.append(None)
+        result.append(o)
+    ctx._output_meta = tuple(shapes)
+    if anomaly_mode.is_anomaly_enabled():
+        anomaly_mode.record_creation(ctx)
+    return tuple(result) if isinstance(out, tuple) else result[0]
+
+
+class once_differentiable:
+    """Decorator kept for PyTorch compatibility: the backward runs without building a graph."""
+
+    def __new__(cls, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(ctx, *args):
+            with grad_mode.no_grad():
+                return fn(ctx, *args)
+
+        return wrapper
