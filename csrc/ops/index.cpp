@@ -24,8 +24,8 @@ void check_index_dtype(const Tensor& index, const char* op) {
 
 // Row-major walk over `sizes`, giving the element offset under `strides` at each step.
 struct Walker {
-  const Shape& sizes;
-  const Shape& strides;
+  Shape sizes;
+  Shape strides;
   std::vector<int64_t> idx;
   int64_t off = 0;
   Walker(const Shape& s, const Shape& st) : sizes(s), strides(st), idx(s.size(), 0) {}
