@@ -66,6 +66,8 @@ void init_tensor(py::module_& m) {
       .def_property_readonly("dtype_code", [](const Tensor& t) { return static_cast<int>(t.dtype()); })
       .def_property_readonly("device_type", [](const Tensor& t) { return t.device().is_cpu() ? "cpu" : "cuda"; })
       .def_property_readonly("device_index", [](const Tensor& t) { return t.device().index; })
+      .def("meta", [](const Tensor& t) { return py::make_tuple(to_tuple(t.sizes()), static_cast<int>(t.dtype())); },
+           "(shape, dtype code): what autograd records about an input.")
       .def_property_readonly("offset", &Tensor::offset)
       .def_property_readonly("version", &Tensor::version)
       .def_property_readonly("ndim", &Tensor::dim)

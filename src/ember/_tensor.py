@@ -12,6 +12,7 @@ import numpy as np
 from . import _C, _dtype
 from ._device import CPU, as_device, device, impl_args
 from .autograd import grad_mode
+from .autograd import function
 from .autograd.function import AccumulateGrad
 
 
@@ -39,13 +40,13 @@ def scalar_kind(v):
 def edge_of(t):
     """The graph edge a gradient for `t` flows into: (node, output index, shape, dtype)."""
     if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr, t._c.shape, t.dtype)
+        return (t.grad_fn, t._output_nr) + t._c.meta()
     if t._requires_grad:
         node = t._accumulator() if t._accumulator is not None else None
         if node is None:
             node = AccumulateGrad(t)
             t._accumulator = weakref.ref(node)
-        return (node, 0, t._c.shape, t.dtype)
+        return (node, 0) + t._c.meta()
     return None
 
 
@@ -375,6 +376,9 @@ def _legacy_dtype_from_name(name):
         if d.legacy_name == base:
             return d
     raise ValueError(f"invalid type: '{name}'")
+
+
+function.bind_tensor(Tensor, edge_of)
 
 
 class Size(tuple):

@@ -48,18 +48,21 @@ def _needed(root_nodes, deps, targets):
 def _add_grad(buffers, node, nr, grad):
     buf = buffers.get(node)
     if buf is None:
-        size = len(node._output_meta) if hasattr(node, "_output_meta") else 1
+        meta = getattr(node, "_output_meta", None)
+        size = len(meta) if meta is not None else 1
         buf = buffers[node] = [None] * max(size, nr + 1)
     buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
 
 def _fit(grad, edge):
     """Sums a broadcast gradient back to the input's shape and casts it to the input's dtype."""
-    shape, dtype = edge[2], edge[3]
-    if grad.shape != shape:
+    shape, code = edge[2], edge[3]
+    if grad._c.shape != shape:
         grad = grad.sum_to_size(shape)
-    if grad.dtype is not dtype:
-        grad = grad.to(dtype)
+    if grad._c.dtype_code != code:
+        from .._dtype import BY_CODE
+
+        grad = grad.to(BY_CODE[code])
     return grad
 
 

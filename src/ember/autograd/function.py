@@ -104,6 +104,7 @@ class FunctionCtx:
     _dirty = ()
     _non_differentiable = ()
     _materialize_grads = True
+    _output_meta = None
 
 
 class BackwardCFunction(FunctionCtx, Node):
@@ -139,19 +140,16 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor, edge_of
-
         ctx = cls._backward_cls()
         tracking = grad_mode.state.enabled
         needs = []
         edges = []
         any_grad = False
         for a in args:
-            if isinstance(a, Tensor):
-                req = tracking and a.requires_grad
-                needs.append(req)
-                edges.append(edge_of(a) if req else None)
-                any_grad = any_grad or req
+            if isinstance(a, _Tensor) and tracking and a._requires_grad:
+                needs.append(True)
+                edges.append(_edge_of(a))
+                any_grad = True
             else:
                 needs.append(False)
                 edges.append(None)
@@ -167,35 +165,55 @@ class Function(metaclass=_FunctionMeta):
         if not any_grad:
             return out
         ctx._edges = tuple(edges)
-        ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        if type(out) is _Tensor and not ctx._dirty and not ctx._non_differentiable and out._c.dtype_code in _FLOAT_CODES:
+            # The common case: one fresh floating-point output.
+            for a in args:
+                if out is a:
+                    break
+            else:
+                out._requires_grad = True
+                out.grad_fn = ctx
+                if anomaly_mode.is_anomaly_enabled():
+                    anomaly_mode.record_creation(ctx)
+                return out
         return _attach(ctx, out, args)
+
+
+_FLOAT_CODES = (4, 5)  # float32, float64
+_Tensor = None
+_edge_of = None
+
+
+def bind_tensor(tensor_cls, edge_of):
+    """Called once by ember._tensor (which imports this module first)."""
+    global _Tensor, _edge_of
+    _Tensor, _edge_of = tensor_cls, edge_of
 
 
 def _attach(ctx, out, args):
     """Makes `ctx` the grad_fn of the outputs (and of inputs marked dirty, for in-place ops)."""
-    from .._tensor import Tensor
-
     outputs = out if isinstance(out, tuple) else (out,)
     non_diff = {id(t) for t in ctx._non_differentiable}
     dirty = {id(t) for t in ctx._dirty}
     for a in args:
-        if isinstance(a, Tensor) and id(a) in dirty and a.is_leaf and a._requires_grad:
+        if isinstance(a, _Tensor) and id(a) in dirty and a.is_leaf and a._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     result = []
-    shapes = []
+    meta = []
     for i, o in enumerate(outputs):
-        if isinstance(o, Tensor):
+        if isinstance(o, _Tensor):
             if id(o) not in dirty and any(o is a for a in args):
                 o = o.view_as(o)  # an input returned as-is must not lose its own history
-            shapes.append((o.shape, o.dtype))
-            if id(o) not in non_diff and o.dtype.is_floating_point:
+            meta.append((o.shape, o.dtype))
+            if id(o) not in non_diff and o._c.dtype_code in _FLOAT_CODES:
                 o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
         else:
-            shapes.append(None)
+            meta.append(None)
         result.append(o)
-    ctx._output_meta = tuple(shapes)
+    if isinstance(out, tuple):
+        ctx._output_meta = tuple(meta)  # lets the engine fill in zeros for outputs without a gradient
     if anomaly_mode.is_anomaly_enabled():
         anomaly_mode.record_creation(ctx)
     return tuple(result) if isinstance(out, tuple) else result[0]
