@@ -164,8 +164,12 @@ Tensor& index_put_(Tensor& x, const std::vector<std::optional<Tensor>>& indices,
   check_cpu(x, "index_put_");
   check_writable(x, "index_put_");
   AdvancedIndex p = plan_index(x, indices, "index_put_");
-  Shape shape = broadcast_shapes(p.result_shape, values.sizes(), "index_put_");
-  if (shape != p.result_shape)
+  bool fits = values.dim() <= static_cast<int64_t>(p.result_shape.size());
+  for (int64_t i = 1; fits && i <= values.dim(); ++i) {
+    int64_t v = values.size(values.dim() - i), r = p.result_shape[p.result_shape.size() - i];
+    fits = v == r || v == 1;
+  }
+  if (!fits)
     throw Error(str("shape mismatch: value tensor of shape ", shape_str(values.sizes()),
                     " cannot be broadcast to indexing result of shape ", shape_str(p.result_shape)));
   Tensor v = contiguous(expand(to_dtype(values, x.dtype()), p.result_shape));

@@ -69,15 +69,11 @@ def div(input, other, *, rounding_mode=None, out=None):
         q = _binary(Div, B["div"], input, other).trunc()
         both_int = not a.dtype.is_floating_point and not builtins.any(
             isinstance(v, float) or (isinstance(v, Tensor) and v.dtype.is_floating_point) for v in (input, other))
-        return _out(q.to(_C_result_type(input, other)) if both_int else q, out)
+        return _out(q.to(result_type(input, other)) if both_int else q, out)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
 
 
 divide = true_divide = div
-
-
-def _C_result_type(a, b):
-    return result_type(a, b)
 
 
 def floor_divide(input, other):
@@ -124,7 +120,7 @@ def _out(result, out):
     if out is None:
         return result
     if out.shape != result.shape:
-        out.resize_(result.shape) if out.numel() == 0 else None
+        out.resize_(result.shape)
     _C.copy_(out._c, result._c)
     return out
 
@@ -457,18 +453,14 @@ def cumsum(input, dim, *, dtype=None):
 
 
 def cumprod(input, dim, *, dtype=None):
-    out = wrap(_C.cumulative(input.detach()._c, int(dim), True, -1 if dtype is None else dtype.code))
     if _tracked(input):
-        # d out_j / d x_i = out_j / x_i for i <= j (inputs without zeros)
-        return (input.log().cumsum(dim).exp() if False else _cumprod_tracked(input, int(dim)))
-    return out
-
-
-def _cumprod_tracked(x, dim):
-    parts = [x.narrow(dim, 0, 1)]
-    for i in range(1, x.shape[dim]):
-        parts.append(parts[-1] * x.narrow(dim, i, 1))
-    return cat(parts, dim)
+        # Built from products of slices so every zero is handled exactly by autograd.
+        x = input if dtype is None else input.to(dtype)
+        parts = [x.narrow(dim, 0, 1)]
+        for i in range(1, x.shape[dim]):
+            parts.append(parts[-1] * x.narrow(dim, i, 1))
+        return cat(parts, dim)
+    return wrap(_C.cumulative(input._c, int(dim), True, -1 if dtype is None else dtype.code))
 
 
 def softmax(input, dim=None, dtype=None, **_):
@@ -791,26 +783,15 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def diag(input, diagonal=0):
-    if input.dim() == 1:
-        n = input.shape[0] + builtins.abs(diagonal)
-        from ._creation import zeros
+    """The diagonal of a matrix, or a matrix with a vector on its diagonal."""
+    if input.dim() != 1:
+        return globals()["diagonal"](input, diagonal)
+    from ._creation import arange, zeros
 
-        out = zeros(n, n, dtype=input.dtype)
-        rows = arange_like(input.shape[0]) + builtins.max(-diagonal, 0)
-        cols = arange_like(input.shape[0]) + builtins.max(diagonal, 0)
-        out = out.index_put((rows, cols), input)
-        return out
-    return diagonal_(input, diagonal)
-
-
-def diagonal_(input, offset):
-    return diagonal(input, offset)
-
-
-def arange_like(n):
-    from ._creation import arange
-
-    return arange(n)
+    n = input.shape[0] + builtins.abs(diagonal)
+    idx = arange(input.shape[0])
+    out = zeros(n, n, dtype=input.dtype)
+    return index_put(out, (idx + builtins.max(-diagonal, 0), idx + builtins.max(diagonal, 0)), input)
 
 
 def trace(input):
@@ -896,8 +877,8 @@ def linear(input, weight, bias=None):
 
 
 def einsum(equation, *operands):
-    """einsum through NumPy's contraction planner on matmul/sum/permute of our tensors would be
-    the full version; this evaluates the common two-operand and one-operand forms."""
+    """einsum by broadcasting every operand over all letters, multiplying and summing the
+    contracted ones: exact for any equation, memory-hungry for large contractions."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     inputs, _, output = equation.replace(" ", "").partition("->")
@@ -905,20 +886,19 @@ def einsum(equation, *operands):
     if not _:
         letters = sorted(set("".join(terms)) - {l for l in "".join(terms) if "".join(terms).count(l) > 1})
         output = "".join(letters)
+    if len(terms) != len(operands):
+        raise RuntimeError(f"einsum(): {len(terms)} operands in the equation but {len(operands)} were given")
+    if builtins.any(len(set(term)) != len(term) for term in terms):
+        raise NotImplementedError("einsum(): a letter repeated within one operand (a diagonal) is not supported")
     all_letters = []
     for term in terms:
         for ch in term:
             if ch not in all_letters:
                 all_letters.append(ch)
-    sizes = {}
     expanded = []
-    for term, op in zip(terms, operands):
-        for ch, s in zip(term, op.shape):
-            sizes[ch] = builtins.max(sizes.get(ch, 1), s)
     for term, op in zip(terms, operands):
         perm = [term.index(ch) for ch in all_letters if ch in term]
         x = op.permute(perm) if perm else op
-        shape = [sizes[ch] if ch in term else 1 for ch in all_letters]
         expanded.append(x.reshape([op.shape[term.index(ch)] if ch in term else 1 for ch in all_letters]))
     prod_ = expanded[0]
     for e in expanded[1:]:
@@ -1053,12 +1033,6 @@ def argwhere(input):
 
 def count_nonzero(input, dim=None):
     return sum(input != 0, dim)
-
-
-def one_hot_(index, n):
-    from ._creation import zeros
-
-    return zeros(*index.shape, n, dtype=_dtype.int64).scatter(-1, index.unsqueeze(-1), 1)
 
 
 # ---- dtype / device --------------------------------------------------------------------------
