@@ -1,0 +1,72 @@
+"""Side-by-side timing of ember and PyTorch in one process: same inputs, same thread count,
+median of several repeats after warm-up. Ratio = PyTorch time / ember time (higher is better)."""
+import os
+import platform
+import statistics
+import time
+
+import numpy as np
+
+import ember
+import torch
+
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+torch.set_num_threads(THREADS)
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+
+
+def timeit(fn, min_time=0.2, repeats=7):
+    """Median seconds per call of fn()."""
+    fn()
+    n, start = 1, time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    n = max(1, int(min_time / repeats / max(once, 1e-7)))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - start) / n)
+    return statistics.median(samples)
+
+
+def row(name, ember_fn, torch_fn, target=None, extra=""):
+    te, tt = timeit(ember_fn), timeit(torch_fn)
+    ratio = tt / te
+    status = "" if target is None else ("ok" if ratio >= target else "MISSED")
+    return {"name": name, "ember_us": te * 1e6, "torch_us": tt * 1e6, "ratio": ratio, "target": target,
+            "status": status, "extra": extra}
+
+
+def both(shape_fn):
+    """The same random data as an ember tensor and a torch tensor."""
+    a = shape_fn()
+    return ember.from_numpy(a), torch.from_numpy(a.copy())
+
+
+def randn(*shape, dtype=np.float32):
+    return np.random.default_rng(0).standard_normal(shape).astype(dtype)
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, ember ISA {ember._C.cpu_isa()}, {THREADS} threads, torch {torch.__version__}"
+
+
+def print_table(rows, title):
+    print(f"\n### {title}\n")
+    print("| benchmark | ember µs | PyTorch µs | PyTorch/ember | target | |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for r in rows:
+        target = "" if r["target"] is None else f"≥ {r['target']}"
+        print(f"| {r['name']} {r['extra']} | {r['ember_us']:.1f} | {r['torch_us']:.1f} | {r['ratio']:.2f} | {target} | "
+              f"{r['status']} |")

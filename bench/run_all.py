@@ -1,0 +1,11 @@
+"""Runs every benchmark and prints one markdown table per group (paste into RESULTS.md)."""
+import datetime
+
+import gemm
+import overhead
+from common import machine, print_table
+
+if __name__ == "__main__":
+    print(f"Date: {datetime.date.today()}  \nMachine: {machine()}")
+    print_table(overhead.rows(), "Per-op overhead (tiny tensors)")
+    print_table(gemm.rows(), "GEMM")
