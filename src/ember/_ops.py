@@ -33,6 +33,25 @@ def _binary(fn, op, a, b):
     return binary_impl(op, a, b)
 
 
+def _operator(fn, op, reflected=False):
+    """A Tensor operator: NotImplemented for operands ember does not know (Python's protocol)."""
+    if reflected:
+        def method(self, other):
+            if not isinstance(other, _NUMBER_TYPES):
+                return NotImplemented
+            return _binary(fn, op, other, self)
+    else:
+        def method(self, other):
+            if not isinstance(other, _OPERAND_TYPES):
+                return NotImplemented
+            return _binary(fn, op, self, other)
+    return method
+
+
+_NUMBER_TYPES = (numbers.Number,)
+_OPERAND_TYPES = (Tensor, numbers.Number)
+
+
 def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = mul(other, alpha)

@@ -42,10 +42,9 @@ def edge_of(t):
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr) + t._c.meta()
     if t._requires_grad:
-        node = t._accumulator() if t._accumulator is not None else None
+        node = t._accumulator
         if node is None:
-            node = AccumulateGrad(t)
-            t._accumulator = weakref.ref(node)
+            node = t._accumulator = AccumulateGrad(t)
         return (node, 0) + t._c.meta()
     return None
 

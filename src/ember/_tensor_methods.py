@@ -1,5 +1,8 @@
 """Attaches the functional API to Tensor as methods and operators (ember.exp(x) == x.exp())."""
+import numbers
+
 from . import _dtype, _ops
+from ._functions.elementwise import B, Add, Div, Mul, Pow, Sub
 from ._device import as_device
 from ._functions import shape as fs
 from ._tensor import Tensor, wrap
@@ -212,29 +215,30 @@ def _reflected(fn):
     return method
 
 
-def _operator(fn):
+def _checked(fn):
     def method(self, other):
-        if not isinstance(other, (Tensor, int, float, bool)) and not hasattr(other, "__float__"):
+        if not isinstance(other, (Tensor, numbers.Number)):
             return NotImplemented
         return fn(self, other)
 
     return method
 
 
+_binop = _ops._operator
 _OPERATORS = {
-    "__add__": _operator(_ops.add), "__radd__": _operator(_ops.add),
-    "__sub__": _operator(_ops.sub), "__rsub__": _reflected(_ops.sub),
-    "__mul__": _operator(_ops.mul), "__rmul__": _operator(_ops.mul),
-    "__truediv__": _operator(_ops.div), "__rtruediv__": _reflected(_ops.div),
-    "__floordiv__": _operator(_ops.floor_divide), "__rfloordiv__": _reflected(_ops.floor_divide),
-    "__mod__": _operator(_ops.remainder), "__rmod__": _reflected(_ops.remainder),
-    "__pow__": _operator(_ops.pow), "__rpow__": _reflected(_ops.pow),
+    "__add__": _binop(Add, B["add"]), "__radd__": _binop(Add, B["add"], True),
+    "__sub__": _binop(Sub, B["sub"]), "__rsub__": _binop(Sub, B["sub"], True),
+    "__mul__": _binop(Mul, B["mul"]), "__rmul__": _binop(Mul, B["mul"], True),
+    "__truediv__": _binop(Div, B["div"]), "__rtruediv__": _binop(Div, B["div"], True),
+    "__pow__": _binop(Pow, B["pow"]), "__rpow__": _binop(Pow, B["pow"], True),
+    "__floordiv__": _checked(_ops.floor_divide), "__rfloordiv__": _reflected(_ops.floor_divide),
+    "__mod__": _checked(_ops.remainder), "__rmod__": _reflected(_ops.remainder),
     "__matmul__": _ops.matmul, "__rmatmul__": _reflected(_ops.matmul),
-    "__eq__": _operator(_ops.eq), "__ne__": _operator(_ops.ne), "__lt__": _operator(_ops.lt),
-    "__le__": _operator(_ops.le), "__gt__": _operator(_ops.gt), "__ge__": _operator(_ops.ge),
-    "__and__": _operator(_ops.bitwise_and), "__rand__": _operator(_ops.bitwise_and),
-    "__or__": _operator(_ops.bitwise_or), "__ror__": _operator(_ops.bitwise_or),
-    "__xor__": _operator(_ops.bitwise_xor), "__rxor__": _operator(_ops.bitwise_xor),
+    "__eq__": _checked(_ops.eq), "__ne__": _checked(_ops.ne), "__lt__": _checked(_ops.lt),
+    "__le__": _checked(_ops.le), "__gt__": _checked(_ops.gt), "__ge__": _checked(_ops.ge),
+    "__and__": _checked(_ops.bitwise_and), "__rand__": _checked(_ops.bitwise_and),
+    "__or__": _checked(_ops.bitwise_or), "__ror__": _checked(_ops.bitwise_or),
+    "__xor__": _checked(_ops.bitwise_xor), "__rxor__": _checked(_ops.bitwise_xor),
     "__iadd__": _ops.add_, "__isub__": _ops.sub_, "__imul__": _ops.mul_, "__itruediv__": _ops.div_,
     "__ipow__": _ops.pow_,
     "__neg__": _ops.neg, "__abs__": _ops.abs, "__invert__": _ops.bitwise_not, "__pos__": lambda self: self,

@@ -122,8 +122,9 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
                 for nr, i in targets[node]:
                     captured[i] = grads[nr] if nr < len(grads) else None
             if isinstance(node, AccumulateGrad):
-                if not capture:
-                    _accumulate(node.variable, grads[0], create_graph)
+                var = node.variable
+                if not capture and var is not None:
+                    _accumulate(var, grads[0], create_graph)
                 continue
             if capture and node in targets and not any(e is not None and e[0] in needed for e in node._edges):
                 _release_edges(node, deps, ready)

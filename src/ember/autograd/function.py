@@ -5,6 +5,8 @@ Function's backward class (e.g. `MulBackward0`), which is also the `ctx` that fo
 node holds one edge per input: (next node, output index, input shape, input dtype), so the
 engine can sum broadcast gradients back to each input's shape in one place.
 """
+import weakref
+
 from . import anomaly_mode, grad_mode
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -62,10 +64,17 @@ class _RemovableHandle:
 
 
 class AccumulateGrad(Node):
-    """The node for a leaf tensor that requires grad: adds incoming gradients into `.grad`."""
+    """The node for a leaf tensor that requires grad: adds incoming gradients into `.grad`.
+
+    The leaf owns its node and the node refers back weakly, so no reference cycle keeps either
+    alive; a gradient for a leaf that no longer exists has nowhere to go and is dropped."""
 
     def __init__(self, variable):
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
 
     def apply(self, grad):
         raise RuntimeError("AccumulateGrad is applied by the engine")
@@ -112,6 +121,10 @@ class BackwardCFunction(FunctionCtx, Node):
 
     _forward_cls = None
 
+    @property
+    def needs_input_grad(self):
+        return tuple(e is not None for e in self._edges)
+
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)
 
@@ -141,30 +154,20 @@ class Function(metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = cls._backward_cls()
-        tracking = grad_mode.state.enabled
-        needs = []
-        edges = []
-        any_grad = False
-        for a in args:
-            if isinstance(a, _Tensor) and tracking and a._requires_grad:
-                needs.append(True)
-                edges.append(_edge_of(a))
-                any_grad = True
-            else:
-                needs.append(False)
-                edges.append(None)
-        ctx.needs_input_grad = tuple(needs)
+        state = grad_mode.state
+        tracking = state.enabled
+        edges = [_edge_of(a) if tracking and isinstance(a, _Tensor) and a._requires_grad else None for a in args]
+        ctx._edges = edges
         if tracking:
-            grad_mode.state.enabled = False
+            state.enabled = False
             try:
                 out = cls.forward(ctx, *args, **kwargs)
             finally:
-                grad_mode.state.enabled = True
+                state.enabled = True
         else:
             out = cls.forward(ctx, *args, **kwargs)
-        if not any_grad:
+        if edges.count(None) == len(edges):
             return out
-        ctx._edges = tuple(edges)
         if type(out) is _Tensor and not ctx._dirty and not ctx._non_differentiable and out._c.dtype_code in _FLOAT_CODES:
             # The common case: one fresh floating-point output.
             for a in args:
@@ -173,7 +176,7 @@ class Function(metaclass=_FunctionMeta):
             else:
                 out._requires_grad = True
                 out.grad_fn = ctx
-                if anomaly_mode.is_anomaly_enabled():
+                if anomaly_mode._enabled[0]:
                     anomaly_mode.record_creation(ctx)
                 return out
         return _attach(ctx, out, args)
@@ -214,7 +217,7 @@ def _attach(ctx, out, args):
         result.append(o)
     if isinstance(out, tuple):
         ctx._output_meta = tuple(meta)  # lets the engine fill in zeros for outputs without a gradient
-    if anomaly_mode.is_anomaly_enabled():
+    if anomaly_mode._enabled[0]:
         anomaly_mode.record_creation(ctx)
     return tuple(result) if isinstance(out, tuple) else result[0]
 
