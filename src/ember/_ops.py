@@ -287,6 +287,14 @@ def lerp(input, end, weight):
     return input + weight * (end - input)
 
 
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return add(input, mul(tensor1, tensor2), alpha=value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return add(input, div(tensor1, tensor2), alpha=value)
+
+
 # ---- reductions ----------------------------------------------------------------------------
 def _dims(dim):
     if dim is None:
@@ -1167,6 +1175,18 @@ sub_ = _binary_inplace("sub", Sub)
 mul_ = _binary_inplace("mul", Mul)
 div_ = _binary_inplace("div", Div)
 pow_ = _binary_inplace("pow", Pow)
+
+
+def addcmul_(self, tensor1, tensor2, *, value=1):
+    return add_(self, mul(tensor1, tensor2), alpha=value)
+
+
+def addcdiv_(self, tensor1, tensor2, *, value=1):
+    return add_(self, div(tensor1, tensor2), alpha=value)
+
+
+def lerp_(self, end, weight):
+    return add_(self, mul(sub(end, self), weight))
 
 
 def _unary_inplace(op):

@@ -22,7 +22,7 @@ outer ger addmm index_select gather take_along_dim take scatter scatter_add inde
 masked_select nonzero argwhere count_nonzero dist broadcast_to
 add_ sub_ mul_ div_ pow_ neg_ abs_ exp_ log_ sqrt_ sin_ cos_ tanh_ sigmoid_ relu_ floor_ ceil_ trunc_ reciprocal_
 sign_ round_ log1p_ rsqrt_ clamp_ clip_ zero_ fill_ copy_ masked_fill_ scatter_ scatter_add_ index_add_ index_fill_
-index_put_
+index_put_ addcmul addcdiv addcmul_ addcdiv_ lerp_
 """.split()
 for _name in _SAME_NAME:
     setattr(Tensor, _name, getattr(_ops, _name))

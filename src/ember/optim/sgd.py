@@ -1,0 +1,56 @@
+"""SGD with momentum, dampening, Nesterov, weight decay and maximize (PyTorch's formulas)."""
+from .._creation import empty_like
+from ._fused import group_step
+from .optimizer import Optimizer, check_fused, check_lr, check_non_negative
+
+
+class SGD(Optimizer):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False,
+                 foreach=None, differentiable=False, fused=None):
+        check_lr(lr)
+        check_non_negative(momentum=momentum, weight_decay=weight_decay)
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach, "differentiable": differentiable,
+                    "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
+
+    def _update_group(self, group):
+        params = [p for p in group["params"] if p.grad is not None]
+        grads = [p.grad for p in params]
+        options = (float(group["lr"]), group["momentum"], group["dampening"], group["weight_decay"],
+                   group["nesterov"], group["maximize"])
+        if group["momentum"] == 0:
+            group_step("sgd_step", sgd_reference, (params, grads, []), *options, False)
+            return
+        states = [self.state[p] for p in params]
+        first = [s.get("momentum_buffer") is None for s in states]
+        for p, s, new in zip(params, states, first):
+            if new:  # the first step copies the gradient into the buffer
+                s["momentum_buffer"] = empty_like(p)
+        # Parameters that already have a buffer and those that just got one take separate calls.
+        for first_step in (True, False):
+            idx = [i for i, f in enumerate(first) if f is first_step]
+            if idx:
+                group_step("sgd_step", sgd_reference, ([params[i] for i in idx], [grads[i] for i in idx],
+                                                       [states[i]["momentum_buffer"] for i in idx]),
+                           *options, first_step)
+
+
+def sgd_reference(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov, maximize,
+                  first_step):
+    """PyTorch's single-tensor SGD; `first_step` means the buffers are new and take the gradient."""
+    for i, param in enumerate(params):
+        grad = -grads[i] if maximize else grads[i]
+        if weight_decay != 0:
+            grad = grad.add(param, alpha=weight_decay)
+        if momentum != 0:
+            buf = momentum_buffers[i]
+            if first_step:
+                buf.copy_(grad)
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+            grad = grad.add(buf, alpha=momentum) if nesterov else buf
+        param.add_(grad, alpha=-lr)
