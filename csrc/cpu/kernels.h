@@ -7,6 +7,7 @@
 #include "core/dtype.h"
 #include "core/iter.h"
 #include "cpu/conv.h"
+#include "cpu/pool.h"
 
 namespace ember::cpu {
 
@@ -51,6 +52,10 @@ using ConvDirectFn = void (*)(const Conv2dShape& s, const T* x, const T* w, cons
 template <class T>
 using ConvDirectWeightFn = void (*)(const Conv2dShape& s, const T* gy, const T* x, T* gw);
 
+// Max pooling forward (cpu/pool.h's max_pool2d_forward).
+template <class T>
+using MaxPoolFn = void (*)(const Pool2dShape& s, const T* x, T* y, int64_t* idx);
+
 struct KernelTable {
   const char* isa = "generic";
   LoopFn unary[static_cast<int>(UnaryOp::Count)][kNumDTypes] = {};
@@ -63,6 +68,8 @@ struct KernelTable {
   ConvDirectFn<double> conv2d_direct_f64 = nullptr;
   ConvDirectWeightFn<float> conv2d_direct_weight_f32 = nullptr;
   ConvDirectWeightFn<double> conv2d_direct_weight_f64 = nullptr;
+  MaxPoolFn<float> max_pool2d_f32 = nullptr;
+  MaxPoolFn<double> max_pool2d_f64 = nullptr;
 };
 
 const KernelTable& kernels();
@@ -72,7 +79,8 @@ const KernelTable& kernels();
   void fill_elementwise_##isa(KernelTable& t); \
   void fill_gemm_##isa(KernelTable& t);        \
   void fill_reduce_##isa(KernelTable& t);      \
-  void fill_conv_##isa(KernelTable& t);
+  void fill_conv_##isa(KernelTable& t);        \
+  void fill_pool_##isa(KernelTable& t);
 EMBER_DECLARE_ISA(generic)
 EMBER_DECLARE_ISA(avx2)
 EMBER_DECLARE_ISA(avx512)

@@ -1,26 +1,17 @@
 // Pooling: one plane per task, windows computed as PyTorch's CPU kernels do so results (and
-// the argmax index chosen among ties) match exactly.
+// the argmax index chosen among ties) match exactly. Max-pool forward, the hot one, is
+// vectorised per ISA in cpu/isa/max_pool.cpp.
 #include "cpu/pool.h"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
+#include <type_traits>
 
 #include "core/parallel.h"
+#include "cpu/kernels.h"
 
 namespace ember::cpu {
 
 namespace {
-
-// Planes per task so a task does at least kGrainElementwise element visits.
-int64_t plane_grain(int64_t per_plane) { return std::max<int64_t>(1, kGrainElementwise / std::max<int64_t>(1, per_plane)); }
-
-// Output o's window along one axis for max pooling: [lo, hi) stepping by d, clipped to [0, n).
-inline void max_window(int64_t o, int64_t k, int64_t s, int64_t p, int64_t d, int64_t n, int64_t& lo, int64_t& hi) {
-  lo = o * s - p;
-  hi = std::min(lo + (k - 1) * d + 1, n);
-  if (lo < 0) lo += (-lo + d - 1) / d * d;
-}
 
 // Average pooling window along one axis: [lo, hi) clipped, and its extent counting padding.
 inline void avg_window(int64_t o, int64_t k, int64_t s, int64_t p, int64_t n, int64_t& lo, int64_t& hi,
@@ -44,31 +35,8 @@ inline int64_t adaptive_end(int64_t o, int64_t out, int64_t in) { return 1 + ((o
 
 template <class T>
 void max_pool2d_forward(const Pool2dShape& s, const T* x, T* y, int64_t* idx) {
-  const int64_t in_plane = s.H * s.W, out_plane = s.OH * s.OW;
-  parallel_for(s.planes, plane_grain(out_plane * s.kH * s.kW), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const T* xp = x + p * in_plane;
-      T* yp = y + p * out_plane;
-      int64_t* ip = idx + p * out_plane;
-      for (int64_t oh = 0; oh < s.OH; ++oh) {
-        int64_t h0, h1;
-        max_window(oh, s.kH, s.sH, s.pH, s.dH, s.H, h0, h1);
-        for (int64_t ow = 0; ow < s.OW; ++ow) {
-          int64_t w0, w1;
-          max_window(ow, s.kW, s.sW, s.pW, s.dW, s.W, w0, w1);
-          int64_t best = h0 * s.W + w0;
-          T m = -std::numeric_limits<T>::infinity();
-          for (int64_t ih = h0; ih < h1; ih += s.dH)
-            for (int64_t iw = w0; iw < w1; iw += s.dW) {
-              T v = xp[ih * s.W + iw];
-              if (v > m || std::isnan(v)) m = v, best = ih * s.W + iw;
-            }
-          yp[oh * s.OW + ow] = m;
-          ip[oh * s.OW + ow] = best;
-        }
-      }
-    }
-  });
+  if constexpr (std::is_same_v<T, float>) kernels().max_pool2d_f32(s, x, y, idx);
+  else kernels().max_pool2d_f64(s, x, y, idx);
 }
 
 template <class T>

@@ -1,6 +1,9 @@
 // 2-D pooling kernels over contiguous planes (N*C of them), PyTorch's window rules.
 #pragma once
+#include <algorithm>
 #include <cstdint>
+
+#include "core/parallel.h"
 
 namespace ember::cpu {
 
@@ -9,6 +12,18 @@ struct Pool2dShape {
   int64_t planes, H, W, OH, OW;
   int64_t kH, kW, sH, sW, pH, pW, dH, dW;
 };
+
+// Planes per task so that a task does at least kGrainElementwise element visits.
+inline int64_t plane_grain(int64_t per_plane) {
+  return std::max<int64_t>(1, kGrainElementwise / std::max<int64_t>(1, per_plane));
+}
+
+// Output o's max-pool window along one axis: [lo, hi) stepping by d, clipped to [0, n).
+inline void max_window(int64_t o, int64_t k, int64_t s, int64_t p, int64_t d, int64_t n, int64_t& lo, int64_t& hi) {
+  lo = o * s - p;
+  hi = std::min(lo + (k - 1) * d + 1, n);
+  if (lo < 0) lo += (-lo + d - 1) / d * d;
+}
 
 // y = window max, idx = its flat index ih*W + iw in the plane (NaN wins, as in PyTorch).
 template <class T>
