@@ -39,6 +39,7 @@ template <class T> struct Simd {
 struct RowVec {
   int64_t in, out;
   int count;
+  int kh_lo, kh_hi;  // kernel rows that read the image, not its zero padding
 };
 
 // Layout shared by every image of one call.
@@ -48,7 +49,10 @@ struct Plan {
   std::vector<RowVec> rows;     // all row-vectors of one output image, full ones first
   int64_t nfull = 0;            // rows[0, nfull) hold W outputs each
   std::vector<int64_t> taps;    // offset of tap (c, kh, kw) of one group, in the padded image
+  int64_t Cg, kH, kW;
 };
+
+inline int64_t ceil_div(int64_t a, int64_t d) { return a >= 0 ? (a + d - 1) / d : -(-a / d); }
 
 Plan make_plan(const Conv2dShape& s, int W, int64_t out_row_stride) {
   Plan p;
@@ -56,13 +60,19 @@ Plan make_plan(const Conv2dShape& s, int W, int64_t out_row_stride) {
   p.Wp = s.W + 2 * s.pW;
   p.plane = p.Hp * p.Wp;
   p.image = s.C * p.plane + W;
-  for (int64_t oh = 0; oh < s.OH; ++oh)
+  for (int64_t oh = 0; oh < s.OH; ++oh) {
+    // Kernel row kh reads padded row oh*sH + kh*dH; the image covers [pH, pH + H).
+    int64_t lo = std::clamp<int64_t>(ceil_div(s.pH - oh * s.sH, s.dH), 0, s.kH);
+    int64_t hi = std::clamp<int64_t>(ceil_div(s.pH + s.H - oh * s.sH, s.dH), lo, s.kH);
     for (int64_t ow = 0; ow < s.OW; ow += W)
       p.rows.push_back({oh * s.sH * p.Wp + ow, oh * out_row_stride + ow,
-                        static_cast<int>(std::min<int64_t>(W, s.OW - ow))});
+                        static_cast<int>(std::min<int64_t>(W, s.OW - ow)), static_cast<int>(lo),
+                        static_cast<int>(hi)});
+  }
   std::stable_partition(p.rows.begin(), p.rows.end(), [W](const RowVec& r) { return r.count == W; });
   p.nfull = std::count_if(p.rows.begin(), p.rows.end(), [W](const RowVec& r) { return r.count == W; });
   const int64_t Cg = s.C / s.groups;
+  p.Cg = Cg, p.kH = s.kH, p.kW = s.kW;
   for (int64_t c = 0; c < Cg; ++c)
     for (int64_t kh = 0; kh < s.kH; ++kh)
       for (int64_t kw = 0; kw < s.kW; ++kw) p.taps.push_back(c * p.plane + kh * s.dH * p.Wp + kw * s.dW);
@@ -97,24 +107,35 @@ template <class T, int OB, int NP>
 void fwd_block(const Plan& p, const FwdBlock<T>& b, int64_t P) {
   using V = typename Simd<T>::V;
   constexpr int W = Simd<T>::W;
-  const int64_t K = static_cast<int64_t>(p.taps.size()), nrows = static_cast<int64_t>(p.rows.size());
+  const int64_t nrows = static_cast<int64_t>(p.rows.size());
   const int64_t* taps = p.taps.data();
   for (int64_t r0 = 0; r0 < nrows; r0 += NP) {
     const int np = static_cast<int>(std::min<int64_t>(NP, nrows - r0));
     const T* base[NP];
-    for (int q = 0; q < NP; ++q) base[q] = b.x + p.rows[r0 + std::min(q, np - 1)].in;
+    int kh_lo = static_cast<int>(p.kH), kh_hi = 0;
+    for (int q = 0; q < NP; ++q) {
+      const RowVec& r = p.rows[r0 + std::min(q, np - 1)];
+      base[q] = b.x + r.in;
+      kh_lo = std::min(kh_lo, r.kh_lo);
+      kh_hi = std::max(kh_hi, r.kh_hi);
+    }
     V acc[OB][NP];
     for (int j = 0; j < OB; ++j) {
       T init = b.bias && j < b.nob ? b.bias[j] : T(0);
       for (int q = 0; q < NP; ++q) acc[j][q] = Simd<T>::splat(init);
     }
-    const T* wk = b.w;
-    for (int64_t k = 0; k < K; ++k, wk += OB) {
-      V xv[NP];
-      for (int q = 0; q < NP; ++q) xv[q] = Simd<T>::load(base[q] + taps[k]);
-      for (int j = 0; j < OB; ++j) {
-        V wv = Simd<T>::splat(wk[j]);
-        for (int q = 0; q < NP; ++q) acc[j][q] += wv * xv[q];
+    // Only kernel rows that reach the image: a backward-input run on zero-padded grad_y
+    // (see cpu/conv.cpp) would spend a third of its work on padding rows otherwise.
+    for (int64_t c = 0; c < p.Cg; ++c) {  // taps run (c, kh, kw): one stretch per channel
+      const int64_t k1 = (c * p.kH + kh_hi) * p.kW;
+      const T* wk = b.w + (c * p.kH + kh_lo) * p.kW * OB;
+      for (int64_t k = (c * p.kH + kh_lo) * p.kW; k < k1; ++k, wk += OB) {
+        V xv[NP];
+        for (int q = 0; q < NP; ++q) xv[q] = Simd<T>::load(base[q] + taps[k]);
+        for (int j = 0; j < OB; ++j) {
+          V wv = Simd<T>::splat(wk[j]);
+          for (int q = 0; q < NP; ++q) acc[j][q] += wv * xv[q];
+        }
       }
     }
     for (int j = 0; j < b.nob; ++j)
