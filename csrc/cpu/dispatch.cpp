@@ -12,11 +12,14 @@ KernelTable build(const char* isa) {
   KernelTable t;
   t.isa = isa;
   if (!std::strcmp(isa, "avx512")) {
-    fill_elementwise_avx512(t); fill_gemm_avx512(t); fill_reduce_avx512(t);
+    fill_elementwise_avx512(t); fill_gemm_avx512(t); fill_reduce_avx512(t); fill_conv_avx512(t);
+    fill_pool_avx512(t);
   } else if (!std::strcmp(isa, "avx2")) {
-    fill_elementwise_avx2(t); fill_gemm_avx2(t); fill_reduce_avx2(t);
+    fill_elementwise_avx2(t); fill_gemm_avx2(t); fill_reduce_avx2(t); fill_conv_avx2(t);
+    fill_pool_avx2(t);
   } else {
-    fill_elementwise_generic(t); fill_gemm_generic(t); fill_reduce_generic(t);
+    fill_elementwise_generic(t); fill_gemm_generic(t); fill_reduce_generic(t); fill_conv_generic(t);
+    fill_pool_generic(t);
   }
   return t;
 }

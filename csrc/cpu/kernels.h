@@ -6,6 +6,8 @@
 
 #include "core/dtype.h"
 #include "core/iter.h"
+#include "cpu/conv.h"
+#include "cpu/pool.h"
 
 namespace ember::cpu {
 
@@ -43,6 +45,17 @@ using GemmFn = void (*)(int64_t M, int64_t N, int64_t K, T alpha, const T* A, in
 template <class T>
 using SumFn = double (*)(const T* x, int64_t n);
 
+// Direct convolution of rows read with unit stride (s.sW == 1): forward (bias may be null) and
+// weight gradient (fully written).
+template <class T>
+using ConvDirectFn = void (*)(const Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);
+template <class T>
+using ConvDirectWeightFn = void (*)(const Conv2dShape& s, const T* gy, const T* x, T* gw);
+
+// Max pooling forward (cpu/pool.h's max_pool2d_forward).
+template <class T>
+using MaxPoolFn = void (*)(const Pool2dShape& s, const T* x, T* y, int64_t* idx);
+
 struct KernelTable {
   const char* isa = "generic";
   LoopFn unary[static_cast<int>(UnaryOp::Count)][kNumDTypes] = {};
@@ -51,6 +64,12 @@ struct KernelTable {
   GemmFn<double> dgemm = nullptr;
   SumFn<float> sum_f32 = nullptr;
   SumFn<double> sum_f64 = nullptr;
+  ConvDirectFn<float> conv2d_direct_f32 = nullptr;
+  ConvDirectFn<double> conv2d_direct_f64 = nullptr;
+  ConvDirectWeightFn<float> conv2d_direct_weight_f32 = nullptr;
+  ConvDirectWeightFn<double> conv2d_direct_weight_f64 = nullptr;
+  MaxPoolFn<float> max_pool2d_f32 = nullptr;
+  MaxPoolFn<double> max_pool2d_f64 = nullptr;
 };
 
 const KernelTable& kernels();
@@ -59,7 +78,9 @@ const KernelTable& kernels();
 #define EMBER_DECLARE_ISA(isa)                 \
   void fill_elementwise_##isa(KernelTable& t); \
   void fill_gemm_##isa(KernelTable& t);        \
-  void fill_reduce_##isa(KernelTable& t);
+  void fill_reduce_##isa(KernelTable& t);      \
+  void fill_conv_##isa(KernelTable& t);        \
+  void fill_pool_##isa(KernelTable& t);
 EMBER_DECLARE_ISA(generic)
 EMBER_DECLARE_ISA(avx2)
 EMBER_DECLARE_ISA(avx512)

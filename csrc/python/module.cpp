@@ -47,4 +47,5 @@ PYBIND11_MODULE(_C, m) {
   python::init_ops(m);
   python::init_random(m);
   python::init_cuda(m);
+  python::init_nn(m);
 }

@@ -101,7 +101,7 @@ inline void micro_kernel(int64_t kc, const T* EMBER_RESTRICT a, const T* EMBER_R
     V bv[NV];
     for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + v * W, sizeof(V));
     for (int r = 0; r < MR; ++r) {
-      V av = V{} + a[r];
+      V av = a[r] - V{};  // a broadcast: x - 0 folds to x, 0 + x does not (0 + -0 is +0)
       for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
     }
     a += MR;

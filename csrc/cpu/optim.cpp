@@ -1,0 +1,102 @@
+// The parameters' elements are laid end to end and split across threads in one parallel
+// region, so a model of many small tensors pays for threads once, not once per tensor.
+#include "cpu/optim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/parallel.h"
+
+namespace ember::cpu {
+
+namespace {
+
+// Calls fn(slot, begin, end) for every piece of every slot, in parallel over all elements.
+template <class F>
+void for_each_range(const std::vector<OptimSlot>& slots, const F& fn) {
+  std::vector<int64_t> start(slots.size() + 1, 0);
+  for (size_t i = 0; i < slots.size(); ++i) start[i + 1] = start[i] + slots[i].numel;
+  parallel_for(start.back(), kGrainElementwise, [&](int64_t b, int64_t e) {
+    size_t i = std::upper_bound(start.begin(), start.end(), b) - start.begin() - 1;
+    for (; i < slots.size() && start[i] < e; ++i) {
+      int64_t lo = std::max(b, start[i]) - start[i], hi = std::min(e, start[i + 1]) - start[i];
+      if (lo < hi) fn(slots[i], lo, hi);
+    }
+  });
+}
+
+template <class T>
+T* at(void* p, int64_t i) { return static_cast<T*>(p) + i; }
+
+// torch.maximum: NaN if either is NaN.
+template <class T>
+T nan_max(T a, T b) { return std::isnan(a) ? a : (b > a || std::isnan(b)) ? b : a; }
+
+// torch.lerp's two-sided formula, exact at both ends.
+template <class T>
+T lerp(T self, T end, T w) { return std::abs(w) < T(0.5) ? self + w * (end - self) : end - (end - self) * (T(1) - w); }
+
+template <class T>
+void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
+  T* __restrict__ p = at<T>(s.param, 0);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ buf = s.state[0] ? at<T>(s.state[0], 0) : nullptr;
+  const T lr = T(o.lr), mom = T(o.momentum), damp = T(1 - o.dampening), wd = T(o.weight_decay);
+  for (int64_t i = b; i < e; ++i) {
+    T d = o.maximize ? -g[i] : g[i];
+    if (o.weight_decay != 0) d = d + wd * p[i];
+    if (o.momentum != 0) {
+      T m = o.first_step ? d : buf[i] * mom + damp * d;
+      buf[i] = m;
+      d = o.nesterov ? d + mom * m : m;
+    }
+    p[i] = p[i] + (-lr) * d;
+  }
+}
+
+template <class T>
+void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) {
+  T* __restrict__ p = at<T>(s.param, 0);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ m = at<T>(s.state[0], 0);
+  T* __restrict__ v = at<T>(s.state[1], 0);
+  T* __restrict__ vmax = o.amsgrad ? at<T>(s.state[2], 0) : nullptr;
+  // Scalars computed in double as PyTorch's Python code does, then used in T.
+  const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(o.step));
+  const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(o.step));
+  const T neg_step_size = T(-(o.lr / bc1)), bc2_sqrt = T(std::sqrt(bc2)), eps = T(o.eps);
+  const T w1 = T(1 - o.beta1), beta2 = T(o.beta2), w2 = T(1 - o.beta2), wd = T(o.weight_decay);
+  const T decay = T(1 - o.lr * o.weight_decay);
+  for (int64_t i = b; i < e; ++i) {
+    T d = o.maximize ? -g[i] : g[i];
+    if (o.weight_decay != 0) {
+      if (o.decoupled_weight_decay) p[i] = p[i] * decay;
+      else d = d + wd * p[i];
+    }
+    m[i] = lerp(m[i], d, w1);
+    v[i] = v[i] * beta2 + w2 * d * d;
+    T second = v[i];
+    if (vmax) second = vmax[i] = nan_max(vmax[i], v[i]);
+    T denom = std::sqrt(second) / bc2_sqrt + eps;
+    p[i] = p[i] + neg_step_size * m[i] / denom;
+  }
+}
+
+}  // namespace
+
+void sgd_step(const std::vector<OptimSlot>& slots, const SgdOptions& o) {
+  for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
+    if (s.dtype == DType::Float32) sgd_range<float>(s, b, e, o);
+    else sgd_range<double>(s, b, e, o);
+  });
+}
+
+void adam_step(const std::vector<OptimSlot>& slots, const AdamOptions& o) {
+  for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
+    if (s.dtype == DType::Float32) adam_range<float>(s, b, e, o);
+    else adam_range<double>(s, b, e, o);
+  });
+}
+
+}  // namespace ember::cpu

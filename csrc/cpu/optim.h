@@ -1,0 +1,36 @@
+// Fused optimizer steps: every parameter of a model updated in one parallel pass over all of
+// their elements, with PyTorch's single-tensor (foreach=False) formulas.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/dtype.h"
+
+namespace ember::cpu {
+
+// One parameter, its gradient and up to three state tensors: all contiguous, of one dtype
+// (float32 or float64) and numel. Unused state pointers are null.
+struct OptimSlot {
+  DType dtype;
+  int64_t numel;
+  void* param;
+  const void* grad;
+  void* state[3];
+};
+
+// state[0] = momentum buffer (when momentum != 0); first_step sets it to the gradient.
+struct SgdOptions {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize, first_step;
+};
+void sgd_step(const std::vector<OptimSlot>& slots, const SgdOptions& o);
+
+// state = {exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad)}; step counts from 1.
+struct AdamOptions {
+  int64_t step;
+  double lr, beta1, beta2, eps, weight_decay;
+  bool amsgrad, maximize, decoupled_weight_decay;
+};
+void adam_step(const std::vector<OptimSlot>& slots, const AdamOptions& o);
+
+}  // namespace ember::cpu
