@@ -27,7 +27,7 @@ void sgd_step(const std::vector<OptimSlot>& slots, const SgdOptions& o);
 
 // state = {exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad)}; step counts from 1.
 struct AdamOptions {
-  int64_t step;
+  double step;  // PyTorch keeps it as a float tensor
   double lr, beta1, beta2, eps, weight_decay;
   bool amsgrad, maximize, decoupled_weight_decay;
 };

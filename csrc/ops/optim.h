@@ -16,7 +16,7 @@ void sgd_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grad
 // step: the step count including this one (PyTorch increments it first). max_exp_avg_sqs is
 // empty unless amsgrad. decoupled_weight_decay gives AdamW.
 void adam_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads, const std::vector<Tensor>& exp_avgs,
-               const std::vector<Tensor>& exp_avg_sqs, const std::vector<Tensor>& max_exp_avg_sqs, int64_t step,
+               const std::vector<Tensor>& exp_avg_sqs, const std::vector<Tensor>& max_exp_avg_sqs, double step,
                double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize,
                bool decoupled_weight_decay);
 
