@@ -311,3 +311,39 @@ def test_anomaly_mode_names_the_forward_op():
         y = x.sqrt() * 0  # d sqrt at 0 is inf; times 0 is nan
         with pytest.raises(RuntimeError, match="returned nan values"), pytest.warns(UserWarning):
             (y.sqrt()).sum().backward()
+
+
+def _rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/status"), reason="needs /proc (Linux)")
+def test_ten_thousand_training_steps_hold_constant_memory():
+    x = ember.randn(32, 64)
+    w1 = ember.randn(64, 64, requires_grad=True)
+    w2 = ember.randn(64, 1, requires_grad=True)
+
+    def step():
+        loss = ((x @ w1).relu() @ w2).pow(2).mean()
+        loss.backward()
+        with ember.no_grad():
+            w1.sub_(w1.grad * 1e-4)
+            w2.sub_(w2.grad * 1e-4)
+        w1.grad = None
+        w2.grad = None
+
+    gc.disable()
+    try:
+        for _ in range(500):  # warm-up: allocator pools and caches settle
+            step()
+        before = _rss_kib()
+        for _ in range(10_000):
+            step()
+        grown = _rss_kib() - before
+    finally:
+        gc.enable()
+    assert grown < 2048, f"RSS grew by {grown} KiB over 10,000 steps"  # tolerance: 2 MiB
