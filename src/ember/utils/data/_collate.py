@@ -126,7 +126,7 @@ def default_convert(data):
     if t.__module__ == "numpy" and t.__name__ not in ("str_", "bytes_", "string_"):
         if isinstance(data, np.ndarray) and _STR_OR_OBJECT.search(data.dtype.str) is not None:
             return data
-        return as_tensor(data)
+        return as_tensor(np.asarray(data))  # a NumPy scalar keeps its dtype only as a 0-d array
     if isinstance(data, collections.abc.Mapping):
         return _same_mapping_type(data, {key: default_convert(data[key]) for key in data})
     if isinstance(data, tuple) and hasattr(data, "_fields"):

@@ -18,7 +18,7 @@ from ._worker import ExceptionWrapper, IterableEnd, Resume, get_worker_info  # n
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-_JOIN_S = 5.0  # how long a worker may take to exit before it is terminated
+_JOIN_S = 1.0  # how long a worker may take to finish its batch and exit before it is terminated
 
 
 def _infinite_none():
@@ -110,7 +110,7 @@ class DataLoader:
         if self._iterator is None or self._iterator._shutdown:  # first epoch, or the last one failed
             self._iterator = _MultiProcessIter(self)
         else:
-            self._iterator._reset()
+            self._iterator._reset(self)
         return self._iterator
 
     def __len__(self):
@@ -126,15 +126,17 @@ class DataLoader:
 
 
 class _BaseIter:
+    # No reference back to the loader: a persistent loader holds its iterator, and a cycle would
+    # leave shutting the workers down to the garbage collector, after their queues are finalised.
     def __init__(self, loader):
-        self._loader = loader
-        self._sampler_iter = iter(loader._index_sampler)
+        self._index_sampler = loader._index_sampler
+        self._sampler_iter = iter(self._index_sampler)
 
     def __iter__(self):
         return self
 
     def __len__(self):
-        return len(self._loader)
+        return len(self._index_sampler)
 
 
 class _SingleProcessIter(_BaseIter):
@@ -155,6 +157,7 @@ class _MultiProcessIter(_BaseIter):
         super().__init__(loader)
         self._shutdown = False
         self._index_queues, self._workers, self._conns = [], [], []
+        self._prefetch, self._timeout, self._persistent = loader.prefetch_factor, loader.timeout, loader.persistent_workers
         n = loader.num_workers
         ctx = loader.multiprocessing_context
         ctx = multiprocessing.get_context(ctx) if isinstance(ctx, str) or ctx is None else ctx
@@ -172,11 +175,11 @@ class _MultiProcessIter(_BaseIter):
             self._index_queues.append(iq)
             self._workers.append(w)
             self._conns.append(reader)
-        self._reset(first=True)
+        self._reset(loader, first=True)
 
-    def _reset(self, first=False):
-        loader = self._loader
-        self._sampler_iter = iter(loader._index_sampler)
+    def _reset(self, loader, first=False):
+        self._index_sampler = loader._index_sampler
+        self._sampler_iter = iter(self._index_sampler)
         self._send_idx = self._rcvd_idx = 0
         self._tasks = {}  # task index -> (worker id,) while pending, (worker id, data) once out of order
         self._active = [True] * len(self._workers)
@@ -188,7 +191,7 @@ class _MultiProcessIter(_BaseIter):
             while waiting:
                 idx, _ = self._get()
                 waiting -= isinstance(idx, Resume)
-        for _ in range(loader.prefetch_factor * len(self._workers)):
+        for _ in range(self._prefetch * len(self._workers)):
             self._put_task()
 
     def _put_task(self):
@@ -208,7 +211,7 @@ class _MultiProcessIter(_BaseIter):
 
     def _get(self):
         """The next (task index, data) from any worker; raises if a worker died or on timeout."""
-        timeout = self._loader.timeout or None
+        timeout = self._timeout or None
         ready = multiprocessing.connection.wait(self._conns, timeout)
         if not ready:
             self._shutdown_workers()
@@ -233,7 +236,7 @@ class _MultiProcessIter(_BaseIter):
                 del self._tasks[self._rcvd_idx]
                 self._rcvd_idx += 1
             else:
-                if not self._loader.persistent_workers:
+                if not self._persistent:
                     self._shutdown_workers()
                 raise StopIteration
             if len(self._tasks[self._rcvd_idx]) == 2:  # arrived earlier, out of order
