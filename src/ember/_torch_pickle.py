@@ -11,6 +11,7 @@ Reading: the same names (and the rest of what `torch.save` writes) map back to e
 With `weights_only=True` nothing outside that table is resolved, so a file cannot run code.
 """
 import _codecs
+import _compat_pickle
 import collections
 import importlib
 import pickle
@@ -237,6 +238,9 @@ class TorchNameUnpickler(pickle.Unpickler):
         return self._persistent_load(pid[1].dtype, pid[2], pid[3], pid[4])
 
     def find_class(self, module, name):
+        # Protocol 2 spells some builtins the Python 2 way (__builtin__.set); read them as Python 3's.
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         key = (module, name)
         if key in SAFE_GLOBALS:
             return SAFE_GLOBALS[key]

@@ -35,7 +35,10 @@ def _reduce_tensor(t):
     # queue thread, which must not start OpenMP.
     data = t.detach()
     dev = None if data.is_cpu else str(data.device)
-    return _rebuild_pickled, (np.ascontiguousarray(data.cpu().numpy()), t.requires_grad, dev, type(t))
+    array = data.cpu().numpy()
+    if not array.flags.c_contiguous:
+        array = array.copy()  # not np.ascontiguousarray, which turns a 0-d array into a 1-d one
+    return _rebuild_pickled, (array, t.requires_grad, dev, type(t))
 
 
 def _rebuild_pickled(array, requires_grad, dev, cls):

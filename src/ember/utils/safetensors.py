@@ -32,7 +32,7 @@ def save(tensors, metadata=None):
         header["__metadata__"] = metadata
     for name in names:
         t = tensors[name].detach().cpu()
-        blob = np.ascontiguousarray(t.numpy()).astype(t.dtype.numpy.newbyteorder("<"), copy=False)
+        blob = t.numpy().astype(t.dtype.numpy.newbyteorder("<"), order="C", copy=False)
         header[name] = {"dtype": _NAME[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + blob.nbytes]}
         blobs.append(blob.tobytes())
         offset += blob.nbytes
