@@ -12,7 +12,6 @@ previous checkpoint intact.
 import io
 import os
 import pickle
-import secrets
 import struct
 import sys
 
@@ -76,8 +75,7 @@ def _write_archive(out, pickled, storages):
             data = ref.base if ref.base.is_cpu else ref.base.cpu()
             _write_record(zf, f"archive/data/{ref.key}", memoryview(data.numpy()).cast("B"))
         _write_record(zf, "archive/version", b"3\n")
-        _write_record(zf, "archive/.data/serialization_id", "".join(str(secrets.randbelow(10)) for _ in
-                                                                    range(40)).encode())
+        _write_record(zf, "archive/.data/serialization_id", "".join(str(b % 10) for b in os.urandom(40)).encode())
 
 
 def _write_record(zf, name, data):
@@ -96,7 +94,7 @@ def _write_record(zf, name, data):
 
 def _atomic_write(path, write):
     directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
     try:
         with os.fdopen(fd, "wb") as out:

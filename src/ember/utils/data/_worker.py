@@ -1,12 +1,13 @@
 """The DataLoader worker process: it builds whole batches from the indices it is sent and puts
 them on the shared result queue; errors travel back as ExceptionWrapper and are re-raised in the
-main process with the worker's traceback."""
+main process with the worker's traceback.
+
+The standard modules only workers need are imported where they are used, to keep `import ember`
+fast (this module is loaded for get_worker_info).
+"""
 import os
 import pickle
-import queue
-import random
 import sys
-import traceback
 
 import numpy as np
 
@@ -40,6 +41,8 @@ class ExceptionWrapper:
     """An exception caught in a worker, carried to the main process with its traceback text."""
 
     def __init__(self, where):
+        import traceback
+
         exc_type, exc, _ = sys.exc_info()
         self.exc_type = exc_type
         self.exc_msg = "".join(traceback.format_exception(exc_type, exc, exc.__traceback__))
@@ -73,6 +76,8 @@ class Resume:
 
 
 def _seed_everything(seed, worker_id):
+    import random
+
     from ... import manual_seed, set_num_threads
 
     # One thread per worker: a forked child must not enter an OpenMP region (libgomp's pool does
@@ -95,6 +100,8 @@ def _send(conn, idx, data, where):
 
 def worker_loop(is_iterable, dataset, index_queue, result_conn, auto_collation, collate_fn, drop_last, seed, init_fn,
                 worker_id, num_workers):
+    import queue
+
     from ._fetch import make_fetcher
 
     global _worker_info

@@ -5,8 +5,6 @@ With num_workers > 0 each worker builds whole batches from index lists the main 
 and batches come back in sampler order.
 """
 import itertools
-import multiprocessing
-import multiprocessing.connection
 import pickle
 import time
 
@@ -154,6 +152,8 @@ class _MultiProcessIter(_BaseIter):
     returns them in the order they were asked for."""
 
     def __init__(self, loader):
+        import multiprocessing  # here, not at the top: most programs never start workers; keep import ember fast
+
         super().__init__(loader)
         self._shutdown = False
         self._index_queues, self._workers, self._conns = [], [], []
@@ -211,8 +211,10 @@ class _MultiProcessIter(_BaseIter):
 
     def _get(self):
         """The next (task index, data) from any worker; raises if a worker died or on timeout."""
+        from multiprocessing.connection import wait
+
         timeout = self._timeout or None
-        ready = multiprocessing.connection.wait(self._conns, timeout)
+        ready = wait(self._conns, timeout)
         if not ready:
             self._shutdown_workers()
             raise RuntimeError(f"DataLoader timed out after {timeout} seconds")
