@@ -385,8 +385,8 @@ def test_safetensors_round_trip(tmp_path):
 
 
 def test_safetensors_layout_by_hand():
-    data = safetensors.save({"b": ember.tensor([1, 2], dtype=ember.int32), "a": ember.tensor([0.5], dtype=ember.float64)},
-                            metadata={"k": "v"})
+    tensors = {"b": ember.tensor([1, 2], dtype=ember.int32), "a": ember.tensor([0.5], dtype=ember.float64)}
+    data = safetensors.save(tensors, metadata={"k": "v"})
     header = (b'{"__metadata__":{"k":"v"},"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},'
               b'"b":{"dtype":"I32","shape":[2],"data_offsets":[8,16]}}')
     header += b" " * (-len(header) % 8)

@@ -96,7 +96,23 @@ def test_iterable_dataset_batches():
 
 
 def test_pin_memory_is_accepted():
-    assert labels(DataLoader(Pairs(), batch_size=5, pin_memory=True)) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    if ember.cuda.is_available():
+        loader = DataLoader(Pairs(), batch_size=5, pin_memory=True)
+    else:
+        with pytest.warns(UserWarning, match="no accelerator is found"):  # as PyTorch warns
+            loader = DataLoader(Pairs(), batch_size=5, pin_memory=True)
+    assert labels(loader) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
+def test_shuffled_order_does_not_depend_on_num_workers():
+    ds = TensorDataset(ember.arange(30))
+
+    def order(workers):
+        loader = DataLoader(ds, batch_size=4, shuffle=True, num_workers=workers,
+                            generator=ember.Generator().manual_seed(2))
+        return [b[0].tolist() for b in loader]
+
+    assert order(0) == order(2)
 
 
 def test_get_worker_info_is_none_in_main_process():

@@ -61,7 +61,8 @@ def test_transforms_and_vectorised_batches_agree(fake_mnist):
 
 def test_transforms_that_do_not_vectorise_fall_back_per_sample(fake_mnist):
     root, _ = fake_mnist
-    flip = datasets.MNIST(root, transform=transforms.Compose([transforms.RandomHorizontalFlip(), transforms.ToTensor()]))
+    flips = transforms.Compose([transforms.RandomHorizontalFlip(), transforms.ToTensor()])
+    flip = datasets.MNIST(root, transform=flips)
     assert isinstance(flip.__getitems__([0, 1]), list)
     labelled = datasets.MNIST(root, transform=NORMALIZE, target_transform=lambda t: t + 100)
     batch = labelled.__getitems__([0, 1])

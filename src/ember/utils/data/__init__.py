@@ -1,6 +1,7 @@
 """Datasets, samplers and the DataLoader, with PyTorch's names and semantics."""
 from ._collate import PreCollated, default_collate, default_convert
-from .dataloader import DataLoader, get_worker_info
+from ._worker import get_worker_info
+from .dataloader import DataLoader
 from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)

@@ -7,26 +7,25 @@ and batches come back in sampler order.
 import itertools
 import pickle
 import time
+import warnings
 
+from ... import cuda
 from ..._creation import default_generator, randint
 from . import _worker
 from ._collate import default_collate, default_convert
 from ._fetch import make_fetcher
-from ._worker import ExceptionWrapper, IterableEnd, Resume, get_worker_info  # noqa: F401  (re-exported)
+from ._worker import ExceptionWrapper, IterableEnd, Resume
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 _JOIN_S = 1.0  # how long a worker may take to finish its batch and exit before it is terminated
 
 
-def _infinite_none():
-    """The 'sampler' of an iterable dataset: the dataset itself decides what comes next."""
-    return itertools.repeat(None)
-
-
 class _InfiniteConstantSampler:
+    """The 'sampler' of an iterable dataset: the dataset itself decides what comes next."""
+
     def __iter__(self):
-        return _infinite_none()
+        return itertools.repeat(None)
 
 
 class DataLoader:
@@ -84,6 +83,9 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_sampler is not None else default_convert)
         self.pin_memory = pin_memory  # host memory is what a CPU tensor already uses: nothing to pin
+        if pin_memory and not cuda.is_available():
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", stacklevel=2)
         self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
@@ -129,6 +131,8 @@ class _BaseIter:
     def __init__(self, loader):
         self._index_sampler = loader._index_sampler
         self._sampler_iter = iter(self._index_sampler)
+        # Drawn with or without workers, as PyTorch does, so both see the same shuffled order.
+        self._base_seed = loader._base_seed()
 
     def __iter__(self):
         return self
@@ -157,11 +161,11 @@ class _MultiProcessIter(_BaseIter):
         super().__init__(loader)
         self._shutdown = False
         self._index_queues, self._workers, self._conns = [], [], []
-        self._prefetch, self._timeout, self._persistent = loader.prefetch_factor, loader.timeout, loader.persistent_workers
+        self._prefetch, self._timeout = loader.prefetch_factor, loader.timeout
+        self._persistent = loader.persistent_workers
         n = loader.num_workers
         ctx = loader.multiprocessing_context
         ctx = multiprocessing.get_context(ctx) if isinstance(ctx, str) or ctx is None else ctx
-        seed = loader._base_seed()
         for wid in range(n):
             iq = ctx.Queue()
             iq.cancel_join_thread()  # never block exit on indices a dead worker will not read
@@ -169,7 +173,7 @@ class _MultiProcessIter(_BaseIter):
             reader, writer = ctx.Pipe(duplex=False)
             w = ctx.Process(target=_worker.worker_loop, daemon=True, args=(
                 loader._is_iterable, loader.dataset, iq, writer, loader._auto_collation, loader.collate_fn,
-                loader.drop_last, seed + wid, loader.worker_init_fn, wid, n))
+                loader.drop_last, self._base_seed + wid, loader.worker_init_fn, wid, n))
             w.start()
             writer.close()
             self._index_queues.append(iq)
