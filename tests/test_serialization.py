@@ -269,6 +269,14 @@ def test_malicious_pickle_is_refused_naming_the_global(tmp_path):
     assert not marker.exists()
 
 
+def test_a_bare_pickle_is_never_unpickled(tmp_path):
+    marker = tmp_path / "pwned"
+    (tmp_path / "raw.pt").write_bytes(pickle.dumps(RunsCode(marker), protocol=2))
+    with pytest.raises(RuntimeError, match="not a checkpoint"):
+        ember.load(tmp_path / "raw.pt")
+    assert not marker.exists()
+
+
 @pytest.mark.parametrize("payload", [
     b"cbuiltins\neval\n(X\x04\x00\x00\x001+1tR.",
     b"csubprocess\nPopen\n(X\x02\x00\x00\x00lstR.",

@@ -11,7 +11,6 @@ previous checkpoint intact.
 """
 import io
 import os
-import pickle
 import struct
 import sys
 
@@ -25,7 +24,9 @@ from . import _torch_pickle
 DEFAULT_PROTOCOL = 2  # what torch.save writes, and all its weights-only unpickler reads
 _ALIGN = 64
 _ZIP_MAGIC = b"PK\x03\x04"
-_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # pre-1.6 torch.save files start with a pickle of this
+# Pre-1.6 torch.save files start with a protocol-2 pickle of this number (PROTO 2, LONG1 of 10 bytes).
+# Compared as bytes: unpickling an unknown file to find out would run whatever it holds.
+_LEGACY_HEAD = b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")
 
 
 # ---- plain pickling (pickle.dumps, copy, multiprocessing): Tensor.__reduce_ex__ calls this ----
@@ -137,10 +138,10 @@ def _load_archive(fh, name, map_location, weights_only):
     import zipfile
 
     start = fh.tell()
-    head = fh.read(4)
+    head = fh.read(len(_LEGACY_HEAD))
     fh.seek(start)
-    if head != _ZIP_MAGIC:
-        _not_an_archive(fh, name, head)
+    if head[:4] != _ZIP_MAGIC:
+        _not_an_archive(name, head)
     try:
         zf = zipfile.ZipFile(fh)
         with zf:
@@ -154,14 +155,10 @@ def _load_archive(fh, name, map_location, weights_only):
                            f"corrupt ({e})") from e
 
 
-def _not_an_archive(fh, name, head):
+def _not_an_archive(name, head):
     if not head:
         raise RuntimeError(f"{name}: the file is empty, not a checkpoint")
-    try:
-        legacy = pickle.Unpickler(fh).load() == _LEGACY_MAGIC if head[:1] == b"\x80" else False
-    except Exception:
-        legacy = False
-    if legacy:
+    if head == _LEGACY_HEAD:
         raise RuntimeError(f"{name}: this is PyTorch's legacy (pre-1.6) checkpoint format, which ember does not "
                            "read; re-save it with torch.save in a current PyTorch")
     raise RuntimeError(f"{name}: not a checkpoint (PytorchStreamReader failed reading zip archive: failed finding "
