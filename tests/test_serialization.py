@@ -299,6 +299,21 @@ def test_view_outside_its_storage_is_refused(tmp_path):
         ember.load(tmp_path / "v.pt")
 
 
+def test_an_expanded_tensor_cannot_stand_in_for_a_bigger_storage(tmp_path):
+    # rebuild(rebuild(<storage of 1 float>, 0, (1000,), (0,)), 0, (1000,), (1,)) would read 999 floats
+    # past the one that exists.
+    rebuild, hooks = b"ctorch._utils\n_rebuild_tensor_v2\n", b"\x89ccollections\nOrderedDict\n)R"
+    storage = b"(X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQ"
+    expanded = rebuild + b"(" + storage + b"K\x00M\xe8\x03\x85K\x00\x85" + hooks + b"tR"
+    evil = b"\x80\x02" + rebuild + b"(" + expanded + b"K\x00M\xe8\x03\x85K\x01\x85" + hooks + b"tR."
+    ember.save(ember.ones(1), tmp_path / "x.pt")
+    rewrite(tmp_path / "x.pt", {"archive/data.pkl": evil})
+    with pytest.raises(RuntimeError, match="does not fit its storage of 1 elements"):
+        ember.load(tmp_path / "x.pt")
+    rewrite(tmp_path / "x.pt", {"archive/data.pkl": b"\x80\x02" + expanded + b"."})
+    assert ember.load(tmp_path / "x.pt").shape == (1000,)  # the inner view alone is legitimate
+
+
 def test_storage_of_the_wrong_size_is_refused(tmp_path):
     ember.save(ember.ones(4), tmp_path / "s.pt")
     rewrite(tmp_path / "s.pt", {"archive/data/0": b"\x00" * 8})

@@ -124,15 +124,20 @@ class StorageType:
 
 
 def _check_view(storage, offset, size, stride):
-    """A file's view must lie inside its storage: as_strided does not check, and memory safety
-    must not depend on the file being honest."""
+    """A file's view must lie inside the memory it views: as_strided does not check, and memory
+    safety must not depend on the file being honest. The bound is the underlying storage's, since a
+    crafted file can pass a rebuilt (say, expanded) tensor where a storage belongs."""
+    if not isinstance(storage, Tensor):
+        raise pickle.UnpicklingError(f"corrupt checkpoint: a tensor is rebuilt from a {type(storage).__name__}, "
+                                     "not a storage")
+    limit = storage._c.storage_nbytes() // storage.dtype.itemsize
     ok = (isinstance(offset, int) and offset >= 0 and len(size) == len(stride)
           and all(isinstance(v, int) and v >= 0 for v in (*size, *stride)))
     if ok and all(size):
-        ok = offset + sum((n - 1) * s for n, s in zip(size, stride)) < storage.numel()
+        ok = offset + sum((n - 1) * s for n, s in zip(size, stride)) < limit
     if not ok:
         raise RuntimeError(f"corrupt checkpoint: a tensor view (offset {offset}, size {tuple(size)}, stride "
-                           f"{tuple(stride)}) does not fit its storage of {storage.numel()} elements")
+                           f"{tuple(stride)}) does not fit its storage of {limit} elements")
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
