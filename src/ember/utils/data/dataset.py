@@ -48,7 +48,7 @@ class TensorDataset(Dataset):
 
     def __getitems__(self, indices):
         idx = from_numpy(np.asarray(indices, dtype=np.int64))
-        return PreCollated([t.index_select(0, idx) for t in self.tensors], lambda i: self[indices[i]])
+        return PreCollated([t.index_select(0, idx.to(t.device)) for t in self.tensors], lambda i: self[indices[i]])
 
     def __len__(self):
         return self.tensors[0].size(0)
