@@ -76,7 +76,7 @@ class TorchNamePickler(pickle._Pickler):
         return None
 
     def reducer_override(self, obj):
-        if isinstance(obj, Tensor):
+        if isinstance(obj, Tensor):  # Tensor subclasses other than Parameter are saved as plain tensors
             if self._parameter is not None and isinstance(obj, self._parameter):
                 return _REBUILD_PARAMETER, (obj.detach(), obj.requires_grad, collections.OrderedDict())
             args = (self._storage_of(obj), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()),

@@ -1,6 +1,6 @@
-"""The DataLoader worker process: it builds whole batches from the indices it is sent and puts
-them on the shared result queue; errors travel back as ExceptionWrapper and are re-raised in the
-main process with the worker's traceback.
+"""The DataLoader worker process: it builds whole batches from the indices it is sent and sends
+them back over its own pipe; errors travel back as ExceptionWrapper and are re-raised in the main
+process with the worker's traceback.
 
 The standard modules only workers need are imported where they are used, to keep `import ember`
 fast (this module is loaded for get_worker_info).
