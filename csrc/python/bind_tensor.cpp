@@ -1,4 +1,6 @@
 // The TensorImpl handle Python's ember.Tensor wraps, and NumPy interop.
+#include <omp.h>
+
 #include <cstring>
 
 #include "core/error.h"
@@ -105,7 +107,12 @@ void init_tensor(py::module_& m) {
                          "to reallocate the memory.");
       strides[d] = a.strides(d) / a.itemsize();
     }
-    size_t span = a.nbytes();
+    // The bytes the view reaches, not a.nbytes(): a strided array spans more than it holds.
+    size_t span = 0;
+    if (a.size() > 0) {
+      span = a.itemsize();
+      for (py::ssize_t d = 0; d < a.ndim(); ++d) span += (a.shape(d) - 1) * a.strides(d);
+    }
     auto owner = std::shared_ptr<void>(new py::object(a), [](void* p) {
       py::gil_scoped_acquire gil;
       delete static_cast<py::object*>(p);
@@ -123,6 +130,13 @@ void init_tensor(py::module_& m) {
     return t;
   }, "A new tensor holding a copy of the array's data.");
 
+  // DataLoader workers run single-threaded: a forked child must not enter an OpenMP region
+  // (libgomp's thread pool does not survive fork, and oversubscribing cores helps nobody).
+  m.def("get_num_threads", [] { return omp_get_max_threads(); });
+  m.def("set_num_threads", [](int n) {
+    if (n <= 0) throw ValueError("set_num_threads expects a positive integer");
+    omp_set_num_threads(n);
+  });
   m.def("cpu_isa", [] { return std::string(cpu::kernels().isa); }, "The instruction set the CPU kernels use.");
 }
 
