@@ -74,3 +74,9 @@ def test_repr_basics():
 def test_negative_size_is_an_error():
     with pytest.raises(RuntimeError, match="negative dimension"):
         ember.empty(-1)
+
+
+def test_numpy_scalars_keep_their_dtype():
+    assert ember.as_tensor(np.int32(1)).dtype is ember.int32
+    assert ember.tensor(np.float64(1.5)).dtype is ember.float64
+    assert ember.tensor(1.5).dtype is ember.float32

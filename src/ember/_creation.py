@@ -123,10 +123,11 @@ def _infer_numpy(data, dtype):
     arr = np.asarray(data)
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    from_numpy_type = isinstance(data, (np.ndarray, np.generic))  # NumPy data keeps its dtype
     if dtype is None:
-        if arr.dtype.kind == "f" and not isinstance(data, np.ndarray):
+        if arr.dtype.kind == "f" and not from_numpy_type:
             arr = arr.astype(_dtype.get_default_dtype().numpy)
-        elif arr.dtype.kind in "iu" and not isinstance(data, np.ndarray) and arr.dtype != np.uint8:
+        elif arr.dtype.kind in "iu" and not from_numpy_type and arr.dtype != np.uint8:
             arr = arr.astype(np.int64)
         elif arr.dtype.kind == "f" and arr.dtype.itemsize == 2:
             arr = arr.astype(np.float32)
