@@ -1,6 +1,6 @@
 """The backward engine: an iterative topological walk (no recursion, so graphs of any depth work)
 that runs each node once with the sum of its incoming gradients."""
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, function, grad_mode
 from .function import _FREED, AccumulateGrad
 
 
@@ -48,9 +48,8 @@ def _needed(root_nodes, deps, targets):
 def _add_grad(buffers, node, nr, grad):
     buf = buffers.get(node)
     if buf is None:
-        meta = getattr(node, "_output_meta", None)
-        size = len(meta) if meta is not None else 1
-        buf = buffers[node] = [None] * max(size, nr + 1)
+        meta = node._output_meta
+        buf = buffers[node] = [None] * max(len(meta) if meta is not None else 1, nr + 1)
     buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
 
@@ -67,8 +66,8 @@ def _fit(grad, edge):
 
 
 def _materialize(node, grads):
-    meta = getattr(node, "_output_meta", None)
-    if meta is None or not getattr(node, "_materialize_grads", True):
+    meta = node._output_meta
+    if not getattr(node, "_materialize_grads", True):
         return grads
     from .. import _creation
 
@@ -78,8 +77,7 @@ def _materialize(node, grads):
 def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, capture=False, allow_unused=False):
     """Backpropagates from `roots`. With `capture`, returns the gradients of `inputs` instead of
     accumulating into `.grad`; otherwise accumulates into leaves (only `inputs` when given)."""
-    from .._tensor import edge_of
-
+    edge_of = function._edge_of
     root_edges = []
     buffers = {}
     for t, g in zip(roots, grad_roots):
@@ -131,15 +129,29 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
                 continue
             if node._released:
                 raise RuntimeError(_FREED)
-            grad_inputs = _call_node(node, _materialize(node, grads))
+            grad_inputs = _call_node(node, grads if node._output_meta is None else _materialize(node, grads))
             if not retain_graph:
                 node._release()
+            # Route each input gradient to the next node and release that node when all its
+            # consumers are done (inlined: this loop is the engine's hot path).
             for e, g in zip(node._edges, grad_inputs):
                 if e is None:
                     continue
+                nxt = e[0]
                 if g is not None:
-                    _add_grad(buffers, e[0], e[1], _fit(g, e))
-            _release_edges(node, deps, ready)
+                    shape, code = g._c.meta()
+                    if shape != e[2] or code != e[3]:
+                        g = _fit(g, e)
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        meta = nxt._output_meta
+                        buf = buffers[nxt] = [None] * max(len(meta) if meta is not None else 1, e[1] + 1)
+                    nr = e[1]
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                n = deps[nxt] - 1
+                deps[nxt] = n
+                if n == 0:
+                    ready.append(nxt)
     finally:
         grad_mode.state.enabled = prev_mode
     if capture:

@@ -24,6 +24,7 @@ class Node:
     _post_hooks = None  # [hook(grad_inputs, grad_outputs)], module backward hooks
     _saved = ()
     _versions = ()
+    _output_meta = None  # (shape, dtype) per output of a multi-output node
     metadata = None
 
     def name(self):
