@@ -17,6 +17,7 @@ from ._ops import *  # noqa: F401,F403
 from ._ops import (abs, all, any, max, min, pow, round, sum)  # noqa: A004  (shadow builtins as torch does)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd, backends, cuda  # noqa: F401
+from . import nn  # noqa: F401,E402  (after the Tensor API it builds on)
 from ._tensor_str import get_printoptions, set_printoptions
 
 float = float32  # noqa: A001
