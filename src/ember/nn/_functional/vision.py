@@ -55,26 +55,29 @@ def pad(input, pad, mode="constant", value=None):
 _LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
 
 
-def _scale(n_in, n_out, scale_factor, align_corners=False):
-    """PyTorch's area_pixel_compute_scale, in float32 as its CPU kernels compute it."""
+def _scale(n_in, n_out, scale_factor, align_corners, real):
+    """PyTorch's area_pixel_compute_scale in the `real` type its CPU kernel computes with."""
     if align_corners:
-        return np.float32((n_in - 1) / (n_out - 1)) if n_out > 1 else np.float32(0)
-    return np.float32(1.0 / scale_factor) if scale_factor else np.float32(n_in / n_out)
+        return real((n_in - 1) / (n_out - 1)) if n_out > 1 else real(0)
+    return real(1.0 / scale_factor) if scale_factor else real(n_in / n_out)
 
 
 def _nearest(x, dim, n_out, scale_factor, exact):
+    """Source index floor((dst [+ 0.5]) * scale), in float32 for every dtype as PyTorch."""
     n_in = x.shape[dim]
-    scale = _scale(n_in, n_out, scale_factor)
+    scale = _scale(n_in, n_out, scale_factor, False, np.float32)
     dst = np.arange(n_out, dtype=np.float32)
     src = np.floor((dst + np.float32(0.5 if exact else 0)) * scale).astype(np.int64)
     return _select(x, dim, np.minimum(src, n_in - 1))
 
 
 def _linear(x, dim, n_out, scale_factor, align_corners):
+    """Each output mixes the two nearest inputs, in x's precision (float32 math for float32)."""
     n_in = x.shape[dim]
-    scale = _scale(n_in, n_out, scale_factor, align_corners)
-    dst = np.arange(n_out, dtype=np.float32)
-    src = scale * dst if align_corners else np.maximum(scale * (dst + np.float32(0.5)) - np.float32(0.5), 0)
+    real = x.dtype.numpy.type
+    scale = _scale(n_in, n_out, scale_factor, align_corners, real)
+    dst = np.arange(n_out, dtype=real)
+    src = scale * dst if align_corners else np.maximum(scale * (dst + real(0.5)) - real(0.5), 0)
     i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     shape = [1] * x.dim()

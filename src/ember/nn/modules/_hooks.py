@@ -1,7 +1,6 @@
 """Module hook plumbing: removable handles over hook dicts, and the identity Functions that
 let `register_full_backward_hook` see a module's gradients w.r.t. its inputs and outputs."""
 import itertools
-import weakref
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
@@ -15,13 +14,11 @@ class RemovableHandle:
 
     def __init__(self, hooks_dict, *extra_dicts):
         self.id = next(_ids)
-        self._refs = [weakref.ref(d) for d in (hooks_dict,) + extra_dicts]
+        self._dicts = (hooks_dict,) + extra_dicts
 
     def remove(self):
-        for ref in self._refs:
-            d = ref()
-            if d is not None:
-                d.pop(self.id, None)
+        for d in self._dicts:
+            d.pop(self.id, None)
 
     def __enter__(self):
         return self
