@@ -12,10 +12,11 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = _creation.empty(0)
+        if requires_grad and not data.dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t = object.__new__(cls)
         t._c = data._c
-        if requires_grad:
-            t.requires_grad_(True)
+        t._requires_grad = requires_grad
         return t
 
     def __repr__(self):

@@ -1,6 +1,7 @@
 """Module hook plumbing: removable handles over hook dicts, and the identity Functions that
 let `register_full_backward_hook` see a module's gradients w.r.t. its inputs and outputs."""
 import itertools
+import warnings
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
@@ -91,6 +92,10 @@ class BackwardHook:
                 self.grad_outputs = tuple(res) if isinstance(res, (tuple, list)) else (res,)
         grads = tuple(self.grad_outputs[i] for i in positions)
         if self.input_positions is None and self.hooks:
+            warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
+                          "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+                          "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=5)
             # No input requires grad: the hooks run now and see None for every input.
             for hook in self.hooks:
                 res = hook(self.module, (None,) * self.n_inputs, self.grad_outputs)
