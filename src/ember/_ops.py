@@ -1100,8 +1100,24 @@ def numel(input):
 
 
 def broadcast_tensors(*tensors):
-    shape = Size(_broadcast_all([t.shape for t in tensors]))
+    shape = ()
+    for t in tensors:
+        shape = _infer_size(shape, tuple(t.shape))
     return tuple(t.expand(shape) for t in tensors)
+
+
+def _infer_size(a, b):
+    """The broadcast of two shapes, failing with PyTorch's infer_size message."""
+    n = builtins.max(len(a), len(b))
+    out = []
+    for i in range(n):
+        size_a = a[i - n + len(a)] if i - n + len(a) >= 0 else 1
+        size_b = b[i - n + len(b)] if i - n + len(b) >= 0 else 1
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                               f"non-singleton dimension {i}")
+        out.append(size_b if size_a == 1 else size_a)
+    return Size(out)
 
 
 def broadcast_shapes(*shapes):

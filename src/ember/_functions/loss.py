@@ -58,12 +58,11 @@ class SmoothL1Loss(PointwiseLoss):
     @staticmethod
     def loss(x, t, beta):
         d = (x - t).abs()
-        return (d * d * (0.5 / beta)).where(d < beta, d - 0.5 * beta) if beta > 0 else d
+        return (d * d * (0.5 / beta)).where(d < beta, d - 0.5 * beta)
 
     @staticmethod
     def grad(x, t, beta):
-        d = x - t
-        return (d / beta).clamp(-1, 1) if beta > 0 else d.sign()
+        return ((x - t) / beta).clamp(-1, 1)
 
 
 class HuberLoss(PointwiseLoss):
@@ -80,6 +79,7 @@ class HuberLoss(PointwiseLoss):
 
 
 _LOG_MIN = -100.0  # PyTorch clamps log(p) at -100 so p = 0 gives a finite loss
+_BCE_EPS = 9.999999960041972e-13  # PyTorch's gradient floor: the float32 constant 1e-12f
 
 
 class BinaryCrossEntropy(PointwiseLoss):
@@ -94,7 +94,7 @@ class BinaryCrossEntropy(PointwiseLoss):
 
     @staticmethod
     def grad(x, t, w):
-        g = (x - t) / ((1 - x) * x).clamp(min=1e-12)
+        g = (x - t) / ((1 - x) * x).clamp(min=_BCE_EPS)
         return g * w if w is not None else g
 
     @staticmethod
@@ -164,7 +164,13 @@ class NllLoss(Function):
     def backward(ctx, g):
         target, weight_rows, total = ctx.saved_tensors
         scale = g.reshape(-1) * weight_rows
-        if ctx.reduction == MEAN:
-            scale = scale / total
+        if ctx.reduction == MEAN:  # ignored rows stay 0 even when every row is ignored (total = 0)
+            scale = (scale / total).masked_fill(weight_rows == 0, 0.0)
         rows = weight_rows.new_zeros(target.shape[0], ctx.classes).scatter(1, target.unsqueeze(1), -scale.unsqueeze(1))
         return _unrows(rows, ctx.logp_shape), None, None, None, None
+
+
+class NllLoss2d(NllLoss):
+    """The same Function for inputs with spatial dims, under PyTorch's node name for them."""
+
+    node_name = "NllLoss2DBackward0"

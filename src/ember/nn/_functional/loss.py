@@ -26,14 +26,23 @@ def _broadcast_pair(input, target, stacklevel=3):
     return input, target
 
 
-def _pointwise(fn, input, target, reduction, weight, *params):
-    """A pointwise loss Function; with an elementwise `weight` it is applied unreduced, then weighted."""
+def _weighted(loss, weight, reduction, mean_over_weights):
+    """An elementwise `weight` applied to an unreduced loss. PyTorch's 'mean' divides by the sum of
+    the weights for mse and l1 losses but by the element count for huber."""
+    if weight.shape != loss.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == fl.MEAN and mean_over_weights:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def _pointwise(fn, input, target, reduction, weight, *params, mean_over_weights=True):
+    """A pointwise loss Function, weighted (see _weighted) when a weight is given."""
     input, target = _broadcast_pair(input, target, stacklevel=4)
     if weight is None:
         return fn.apply(input, target, reduction, *params)
-    if weight.shape != input.shape:
-        raise ValueError("Weights and input must have the same size.")
-    return _reduce(fn.apply(input, target, fl.NONE, *params) * weight, reduction)
+    return _weighted(fn.apply(input, target, fl.NONE, *params), weight, reduction, mean_over_weights)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -44,16 +53,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     red = _reduction.resolve(size_average, reduce, reduction)
     input, target = _broadcast_pair(input, target)
     loss = (input - target).abs()
-    if weight is not None:
-        if weight.shape != input.shape:
-            raise ValueError("Weights and input must have the same size.")
-        loss = loss * weight
-    return _reduce(loss, red)
+    return _reduce(loss, red) if weight is None else _weighted(loss, weight, red, True)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:  # as PyTorch: plain L1
+        return l1_loss(input, target, size_average, reduce, reduction)
     return _pointwise(fl.SmoothL1Loss, input, target, _reduction.resolve(size_average, reduce, reduction), None,
                       float(beta))
 
@@ -61,7 +68,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    return _pointwise(fl.HuberLoss, input, target, _reduction.get_enum(reduction), weight, float(delta))
+    return _pointwise(fl.HuberLoss, input, target, _reduction.get_enum(reduction), weight, float(delta),
+                      mean_over_weights=False)
 
 
 # ---- probabilities -------------------------------------------------------------------------
@@ -143,7 +151,8 @@ def _nll(logp, target, weight, ignore_index, reduction):
         raise IndexError(f"Target {flat[bad][0].item()} is out of bounds.")
     w = weight.detach().to(logp.dtype).index_select(0, safe) if weight is not None else None
     weight_rows = valid.to(logp.dtype) if w is None else w * valid
-    return fl.NllLoss.apply(logp, safe, weight_rows, reduction, tuple(target.shape))
+    fn = fl.NllLoss2d if logp.dim() > 2 else fl.NllLoss
+    return fn.apply(logp, safe, weight_rows, reduction, tuple(target.shape))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -182,8 +191,8 @@ def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
         return smooth
     if reduction == fl.SUM:
         return smooth.sum()
-    kept = target[~ignored]
-    denom = weight.index_select(0, kept.reshape(-1).long()).sum() if weight is not None else (~ignored).sum()
+    kept = target.reshape(-1)[~ignored.reshape(-1)]
+    denom = weight.index_select(0, kept.long()).sum() if weight is not None else (~ignored).sum()
     return smooth.sum() / denom
 
 
