@@ -426,17 +426,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc') needs an SVD, which ember does not have")
-    if p == float("inf"):
-        return amax(x.abs(), dim if dim is not None else (), keepdim)
-    if p == float("-inf"):
-        return amin(x.abs(), dim if dim is not None else (), keepdim)
-    if p == 0:
-        return sum((x != 0).to(x.dtype), dim, keepdim)
-    if p == 1:
-        return sum(x.abs(), dim, keepdim)
-    if p == 2:
-        return sum(x * x, dim, keepdim).sqrt()
-    return sum(x.abs() ** p, dim, keepdim) ** (1.0 / p)
+    dims = _dims(dim)
+    if _tracked(x):
+        return (fr.Norm if dims else fr.NormAll).apply(x, float(p), dims, keepdim)
+    return fr.norm_impl(x, float(p), dims, keepdim)
 
 
 def dist(input, other, p=2):
@@ -930,16 +923,14 @@ def einsum(equation, *operands):
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if p == 0:
-        return (diff != 0).to(x1.dtype).sum(-1)
-    if p == float("inf"):
-        return diff.abs().amax(-1)
-    if p == 2:
-        return (diff * diff).sum(-1).sqrt()
-    if p == 1:
-        return diff.abs().sum(-1)
-    return (diff.abs() ** p).sum(-1) ** (1.0 / p)
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, but got p={p}")
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 
 
 # ---- indexing ------------------------------------------------------------------------------

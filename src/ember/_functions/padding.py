@@ -11,11 +11,10 @@ def _regions(shape, pad):
         d = nd - 1 - i
         left, right = pad[2 * i], pad[2 * i + 1]
         new_shape[d] = shape[d] + left + right
-        if new_shape[d] < 0:
-            raise RuntimeError(f"The input size {shape[d]}, plus negative padding {left} and {right} resulted in a "
-                               f"negative output size, which is invalid. Check dimension {d} of your input.")
         src[d] = slice(max(-left, 0), shape[d] - max(-right, 0))
-        dst[d] = slice(max(left, 0), max(left, 0) + max(src[d].stop - src[d].start, 0))
+        if src[d].stop < src[d].start:  # cropped away more than the dim holds
+            raise RuntimeError("narrow(): length must be non-negative.")
+        dst[d] = slice(max(left, 0), max(left, 0) + src[d].stop - src[d].start)
     return tuple(src), tuple(dst), new_shape
 
 
