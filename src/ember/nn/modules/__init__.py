@@ -21,3 +21,6 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, A
                       MaxPool2d)
 from .sparse import Embedding
 from .upsampling import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+
+# Only the layer classes: the family submodules (utils among them) stay out of `from .modules import *`.
+__all__ = [name for name, obj in list(globals().items()) if isinstance(obj, type)]
