@@ -353,3 +353,45 @@ def test_from_torch_state_dict_values():
     e_lin.load_state_dict({k: from_torch(v) for k, v in t_lin.state_dict().items()})
     x = randn(3, 4).astype(np.float32)
     assert_close(e_lin(ember.tensor(x)), t_lin(torch.tensor(x)), ember.float32)
+
+
+def test_register_module_alias_and_buffer_kinds():
+    e, t = nn.Module(), tnn.Module()
+    for m, lib in ((e, ember), (t, torch)):
+        m.register_module("fc", lib.nn.Linear(2, 2))
+        m.stats = lib.nn.Buffer(lib.zeros(3))
+        m.scratch = lib.nn.Buffer(lib.zeros(1), persistent=False)
+    assert list(e.state_dict()) == list(t.state_dict()) == ["stats", "fc.weight", "fc.bias"]
+    assert [n for n, _ in e.named_buffers()] == [n for n, _ in t.named_buffers()] == ["stats", "scratch"]
+
+
+def test_forward_hook_always_call_runs_on_errors():
+    calls = []
+
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    m = Broken()
+    m.register_forward_hook(lambda mod, args, out: calls.append(out), always_call=True)
+    with pytest.raises(ValueError, match="boom"):
+        m(1)
+    assert calls == [None]
+
+
+def test_full_backward_hook_warns_when_no_input_requires_grad():
+    lin = nn.Linear(2, 2)
+    lin.register_full_backward_hook(lambda m, gi, go: None)
+    out = lin(ember.randn(3, 2))
+    with pytest.warns(UserWarning, match="Full backward hook is firing when gradients are computed with respect to "
+                                         "module outputs since no inputs require gradients"):
+        out.sum().backward()
+
+
+def test_lazy_module_loads_a_checkpoint():
+    src = nn.Linear(3, 2)
+    lazy = nn.LazyLinear(2)
+    lazy.load_state_dict(src.state_dict())
+    assert lazy.weight.tolist() == src.weight.tolist() and isinstance(lazy.weight, nn.Parameter)
+    x = ember.randn(4, 3)
+    assert lazy(x).tolist() == src(x).tolist() and type(lazy) is nn.Linear

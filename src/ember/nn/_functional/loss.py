@@ -2,7 +2,9 @@
 Functions of _functions/loss.py, or ember ops where PyTorch itself composes (l1, kl_div, ...)."""
 import warnings
 
-from ... import _dtype, _ops
+import numpy as np
+
+from ... import _creation, _dtype, _ops
 from ..._functions import loss as fl
 from ..._tensor import Tensor
 from .. import _reduction
@@ -141,16 +143,25 @@ def _check_nll(input, target, weight):
     return classes
 
 
+def _target_rows(target, weight, ignore_index, classes, dtype):
+    """Flat class indices (ignored ones set to 0) and each row's weight (0 where ignored). Prepared
+    with NumPy on the host: a handful of tiny ops that would each cost a dispatch here."""
+    flat = target.detach().cpu().numpy().reshape(-1).astype(np.int64)
+    valid = flat != ignore_index
+    bad = valid & ((flat < 0) | (flat >= classes))
+    if bad.any():
+        raise IndexError(f"Target {flat[bad][0]} is out of bounds.")
+    safe = np.where(valid, flat, 0)
+    rows = valid.astype(dtype.numpy)
+    if weight is not None:
+        rows *= weight.detach().cpu().numpy()[safe]
+    device = target.device
+    return _creation.from_numpy(safe).to(device), _creation.from_numpy(rows).to(device)
+
+
 def _nll(logp, target, weight, ignore_index, reduction):
     classes = _check_nll(logp, target, weight)
-    flat = target.reshape(-1).long()
-    valid = flat != ignore_index
-    safe = flat.masked_fill(~valid, 0)
-    bad = (safe < 0) | (safe >= classes)
-    if bool(bad.any()):
-        raise IndexError(f"Target {flat[bad][0].item()} is out of bounds.")
-    w = weight.detach().to(logp.dtype).index_select(0, safe) if weight is not None else None
-    weight_rows = valid.to(logp.dtype) if w is None else w * valid
+    safe, weight_rows = _target_rows(target, weight, ignore_index, classes, logp.dtype)
     fn = fl.NllLoss2d if logp.dim() > 2 else fl.NllLoss
     return fn.apply(logp, safe, weight_rows, reduction, tuple(target.shape))
 

@@ -254,17 +254,19 @@ class Module:
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
-        if memo is None:
-            memo = set()
-        if id(self) in memo:
-            return
-        if remove_duplicate:
-            memo.add(id(self))
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is None:
+        # Pre-order walk with an explicit stack: nested generators cost a frame per level per module,
+        # and parameters() runs this on every zero_grad.
+        memo = set() if memo is None else memo
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in memo:
                 continue
-            yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+            if remove_duplicate:
+                memo.add(id(module))
+            yield name, module
+            stack.extend(reversed([(name + "." + key if name else key, child)
+                                   for key, child in module._modules.items() if child is not None]))
 
     # ---- modes and gradients --------------------------------------------------------------
     def train(self, mode=True):
