@@ -4,11 +4,8 @@ import warnings
 
 from ..._functions.conv import Col2Im, Convolution, ConvTranspose, Im2Col, out_size
 from ..modules.utils import _ntuple, _pair
+from . import scalar_type_name
 from .vision import pad as _pad
-
-
-def _type_name(t):
-    return t.dtype.legacy_name[:-len("Tensor")]
 
 
 def _check_positive(stride, padding, dilation):
@@ -29,7 +26,7 @@ def _check_conv(name, nd, x, weight, bias, groups, transposed=False):
                            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input, but got "
                            f"{weight.dim()}-dimensional weight of size {list(weight.shape)} instead")
     if x.dtype is not weight.dtype:
-        raise RuntimeError(f"expected scalar type {_type_name(x)} but found {_type_name(weight)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(weight)}")
     channels = x.shape[-nd - 1]
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
     if channels != expected:

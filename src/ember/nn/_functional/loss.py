@@ -8,15 +8,12 @@ from ... import _creation, _dtype, _ops
 from ..._functions import loss as fl
 from ..._tensor import Tensor
 from .. import _reduction
+from . import scalar_type_name
 from ...autograd import grad_mode
 from .activation import log_softmax, logsigmoid
 from .distance import cosine_similarity, pairwise_distance
 
 _reduce = fl.reduce
-
-
-def _type_name(t):
-    return t.dtype.legacy_name[:-len("Tensor")]
 
 
 def _broadcast_pair(input, target, stacklevel=3):
@@ -81,7 +78,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     if target.dtype is not input.dtype:
-        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+        raise RuntimeError(f"Found dtype {scalar_type_name(target)} but expected {scalar_type_name(input)}")
     if bool(((input < 0) | (input > 1)).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
     if bool(((target < 0) | (target > 1)).any()):
@@ -122,7 +119,7 @@ def _check_nll(input, target, weight):
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
     if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(target)}")
     if input.dim() <= 2:
         if target.dim() != input.dim() - 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -179,7 +176,7 @@ def _class_weight(weight, ndim, class_dim):
 def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim):
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                           f"{_type_name(target)}")
+                           f"{scalar_type_name(target)}")
     classes = logp.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / classes

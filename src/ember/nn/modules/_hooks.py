@@ -34,7 +34,6 @@ class BackwardHookFunction(Function):
     @staticmethod
     def forward(ctx, on_grads, *tensors):
         ctx.on_grads = on_grads
-        ctx.mark_non_differentiable(*[t for t in tensors if not t.requires_grad])
         return tensors
 
     @staticmethod
@@ -63,7 +62,9 @@ class BackwardHook:
             out[i] = t
         return out, positions
 
-    def _pack(self, positions, grads, n):
+    @staticmethod
+    def _pack(positions, grads, n):
+        """Gradients placed back at their argument positions, None elsewhere."""
         packed = [None] * n
         for i, g in zip(positions, grads):
             packed[i] = g

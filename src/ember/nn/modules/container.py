@@ -9,10 +9,10 @@ from ..parameter import Parameter
 from .module import Module, _addindent, typename
 
 
-def _abs_index(idx, n, what="index"):
+def _abs_index(idx, n):
     idx = operator.index(idx)
     if not -n <= idx < n:
-        raise IndexError(f"{what} {idx} is out of range")
+        raise IndexError(f"index {idx} is out of range")
     return idx + n if idx < 0 else idx
 
 
