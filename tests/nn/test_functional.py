@@ -126,8 +126,8 @@ def test_adaptive_pools(size):
 def test_unfold_fold():
     check_function(lambda x: F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
                    lambda x: TF.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)), [randn(2, 3, 6, 7)])
-    check_function(lambda x: F.fold(x, (5, 6), 2, stride=2, padding=1), lambda x: TF.fold(x, (5, 6), 2, stride=2,
-                                                                                          padding=1), [randn(2, 12, 12)])
+    check_function(lambda x: F.fold(x, (5, 6), 2, stride=2, padding=1),
+                   lambda x: TF.fold(x, (5, 6), 2, stride=2, padding=1), [randn(2, 12, 12)])
     assert_same_error(*both("fold", randn(2, 12, 11), output_size=(5, 6), kernel_size=2, stride=2, padding=1))
 
 
@@ -218,7 +218,8 @@ def test_cosine_similarity():
     check_function(lambda a, b: F.cosine_similarity(a, b), lambda a, b: TF.cosine_similarity(a, b),
                    [randn(4, 5), randn(4, 5, seed=1)])
     check_function(lambda a, b: F.cosine_similarity(a, b, dim=-1, eps=0.5),
-                   lambda a, b: TF.cosine_similarity(a, b, dim=-1, eps=0.5), [randn(3, 1, 5) * 0.1, randn(4, 5, seed=1)])
+                   lambda a, b: TF.cosine_similarity(a, b, dim=-1, eps=0.5),
+                   [randn(3, 1, 5) * 0.1, randn(4, 5, seed=1)])
     zero = np.zeros((2, 3))
     check_function(lambda a, b: F.cosine_similarity(a, b), lambda a, b: TF.cosine_similarity(a, b),
                    [zero, randn(2, 3)])
@@ -284,7 +285,8 @@ def test_norm_functionals_with_running_stats():
     check_function(lambda x: F.instance_norm(x, e_rm, e_rv, use_input_stats=True),
                    lambda x: TF.instance_norm(x, t_rm, t_rv, use_input_stats=True), [x])
     assert_close(e_rm, t_rm)
-    check_function(lambda x, w: F.layer_norm(x, (3, 5), w, eps=1e-3), lambda x, w: TF.layer_norm(x, (3, 5), w, eps=1e-3),
+    check_function(lambda x, w: F.layer_norm(x, (3, 5), w, eps=1e-3),
+                   lambda x, w: TF.layer_norm(x, (3, 5), w, eps=1e-3),
                    [x, randn(3, 5, seed=3)])
     check_function(lambda x, w: F.rms_norm(x, (5,), w), lambda x, w: TF.rms_norm(x, (5,), w), [x, randn(5, seed=3)])
     check_function(lambda x: F.group_norm(x, 3), lambda x: TF.group_norm(x, 3), [x])

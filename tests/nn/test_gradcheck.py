@@ -28,6 +28,7 @@ def distinct(*shape, seed=0):
 
 
 TARGET = ember.tensor([0, 2, 1])
+CLASS_WEIGHT = ember.tensor([1.0, 2.0, 0.5, 1.0], dtype=ember.float64)
 
 CASES = {
     "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), lambda: (d(2, 2, 5, 4), d(3, 2, 3, 2, seed=1),
@@ -59,8 +60,7 @@ CASES = {
     "embedding": (lambda w: F.embedding(ember.tensor([[0, 2], [2, 3]]), w), lambda: (d(4, 3),)),
     "linear_bilinear": (lambda x, y, w: F.bilinear(x, y, w) + F.linear(x, w[:, :, 0]),
                         lambda: (d(3, 2), d(3, 4, seed=1), d(5, 2, 4, seed=2))),
-    "cross_entropy": (lambda x: F.cross_entropy(x, TARGET, label_smoothing=0.2, weight=ember.tensor([1.0, 2.0, 0.5, 1.0],
-                                                                                                   dtype=ember.float64)),
+    "cross_entropy": (lambda x: F.cross_entropy(x, TARGET, label_smoothing=0.2, weight=CLASS_WEIGHT),
                       lambda: (d(3, 4),)),
     "cross_entropy_probs": (lambda x, p: F.cross_entropy(x, p.softmax(1)), lambda: (d(3, 4), d(3, 4, seed=1))),
     "nll_kdim": (lambda x: F.nll_loss(x.log_softmax(1), ember.tensor([[0, 1], [2, 2]]), reduction="sum"),
@@ -68,8 +68,8 @@ CASES = {
     "bce": (lambda x: F.binary_cross_entropy(x.sigmoid(), probs(2, 3)), lambda: (d(2, 3),)),
     "bce_logits_pos_weight": (lambda x, t: F.binary_cross_entropy_with_logits(x, t.sigmoid(), pos_weight=ember.tensor(
         [1.0, 3.0, 0.5], dtype=ember.float64)), lambda: (d(2, 3), d(2, 3, seed=1))),
-    "mse_smooth_l1_huber": (lambda x, t: F.mse_loss(x, t) + F.smooth_l1_loss(x, t, beta=0.7) + F.huber_loss(x, t, delta=0.6),
-                            lambda: (d(3, 4), d(3, 4, seed=1))),
+    "mse_smooth_l1_huber": (lambda x, t: F.mse_loss(x, t) + F.smooth_l1_loss(x, t, beta=0.7) +
+                            F.huber_loss(x, t, delta=0.6), lambda: (d(3, 4), d(3, 4, seed=1))),
     "kl_div": (lambda x, t: F.kl_div(x.log_softmax(1), t.softmax(1), reduction="batchmean"),
                lambda: (d(2, 4), d(2, 4, seed=1))),
     "cosine_normalize_distance": (lambda a, b: F.cosine_similarity(a, b) + F.normalize(a).sum(1) +

@@ -44,7 +44,8 @@ def add_windows(cols, input_hw, kernel, dilation, padding, stride):
     for i in range(kh):
         for j in range(kw):
             # Within one kernel offset the windows never overlap, so one strided add is exact.
-            view = wrap(_C.as_strided(out._c, [n, c, oh, ow], [s_n, s_c, s_h * sh, s_w * sw], i * dh * s_h + j * dw * s_w))
+            offset = i * dh * s_h + j * dw * s_w
+            view = wrap(_C.as_strided(out._c, [n, c, oh, ow], [s_n, s_c, s_h * sh, s_w * sw], offset))
             view += cols[:, :, i, j]
     if (hp, wp) == (h, w):
         return out

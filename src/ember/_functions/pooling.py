@@ -65,9 +65,9 @@ def adaptive_bounds(n_in, n_out):
     return [((i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)) for i in range(n_out)]
 
 
-def adaptive_matrix(n_in, n_out, dtype):
-    """(n_out, n_in) matrix averaging each adaptive cell."""
-    m = _creation.zeros(n_out, n_in, dtype=dtype)
+def adaptive_matrix(n_in, n_out, like):
+    """(n_out, n_in) matrix averaging each adaptive cell, with the dtype and device of `like`."""
+    m = _creation.zeros(n_out, n_in, dtype=like.dtype, device=like.device)
     for i, (start, end) in enumerate(adaptive_bounds(n_in, n_out)):
         m[i, start:end] = 1.0 / (end - start)
     return m
@@ -80,8 +80,8 @@ class AdaptiveAvgPool2D(Function):
 
     @staticmethod
     def forward(ctx, x, out_hw):
-        ph = adaptive_matrix(x.shape[-2], out_hw[0], x.dtype)
-        pw = adaptive_matrix(x.shape[-1], out_hw[1], x.dtype)
+        ph = adaptive_matrix(x.shape[-2], out_hw[0], x)
+        pw = adaptive_matrix(x.shape[-1], out_hw[1], x)
         ctx.mats = (ph, pw)
         return ph @ x @ pw.t()
 

@@ -103,7 +103,7 @@ def eye_(tensor):
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with grad_mode.no_grad():
-        return tensor.copy_(_creation.eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(_creation.eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
 
 
 def dirac_(tensor, groups=1):
@@ -171,7 +171,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     with grad_mode.no_grad():
-        tensor.copy_(_creation.tensor(q * gain, dtype=tensor.dtype).reshape(tensor.shape))
+        tensor.copy_(_creation.tensor(q * gain, dtype=tensor.dtype, device=tensor.device).reshape(tensor.shape))
     return tensor
 
 

@@ -21,7 +21,7 @@ def pdist(input, p=2):
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     n = input.shape[0]
-    i, j = _ops.triu(_creation.ones(n, n, dtype=_dtype.bool), 1).nonzero(as_tuple=True)
+    i, j = _ops.triu(_creation.ones(n, n, dtype=_dtype.bool, device=input.device), 1).nonzero(as_tuple=True)
     return _ops.norm(input[i] - input[j], p, -1)
 
 

@@ -232,7 +232,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), _reduction.resolve(size_average, reduce, reduction))
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduce(loss, _reduction.resolve(size_average, reduce, reduction))
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):

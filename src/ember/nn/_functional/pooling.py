@@ -78,11 +78,12 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
-        divisor = _creation.full(out_hw, float(divisor_override), dtype=input.dtype)
+        divisor = _creation.full(out_hw, float(divisor_override), dtype=input.dtype, device=input.device)
     else:
         rows, cols = (_avg_divisor(n, k, s, p, o, count_include_pad) for n, k, s, p, o in
                       zip(input.shape[-2:], kernel, stride, padding, out_hw))
-        divisor = _ops.outer(_creation.tensor(rows, dtype=input.dtype), _creation.tensor(cols, dtype=input.dtype))
+        divisor = _ops.outer(*(_creation.tensor(sizes, dtype=input.dtype, device=input.device)
+                               for sizes in (rows, cols)))
     return AvgPool2D.apply(input, kernel, stride, padding, out_hw, divisor)
 
 

@@ -16,7 +16,7 @@ def normalize_padding_idx(padding_idx, num_embeddings):
 def _renorm_rows(weight, indices, max_norm, norm_type):
     """In place, as PyTorch: the looked-up rows whose norm exceeds max_norm are scaled down to it."""
     with grad_mode.no_grad():
-        rows = _creation.tensor(sorted(set(indices.reshape(-1).tolist())), dtype=_dtype.int64)
+        rows = _creation.tensor(sorted(set(indices.reshape(-1).tolist())), dtype=_dtype.int64, device=weight.device)
         norms = weight[rows].norm(norm_type, 1, keepdim=True)
         scale = (max_norm / (norms + 1e-7)).where(norms > max_norm, 1.0)
         weight[rows] = weight[rows] * scale

@@ -93,7 +93,8 @@ def _output_sizes(input, size, scale_factor, n):
         sizes = list(size) if isinstance(size, (list, tuple)) else [size] * n
         if len(sizes) != n:
             raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
-                             f"spatial dimensions of {list(input.shape[2:])} and output size of {sizes}. Please provide "
+                             f"spatial dimensions of {list(input.shape[2:])} and output size of {sizes}. Please "
+                             "provide "
                              "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
                              "format.")
         return [int(s) for s in sizes], [None] * n

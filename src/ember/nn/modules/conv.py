@@ -35,7 +35,8 @@ class _ConvNd(Module):
             if padding == "same" and any(s != 1 for s in tuple_n(stride)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
+            raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
+                             f"padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = tuple_n(kernel_size), tuple_n(stride)
         self.padding = padding if isinstance(padding, str) else tuple_n(padding)
