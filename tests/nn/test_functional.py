@@ -318,3 +318,24 @@ def test_inplace_activations_write_into_their_input():
         getattr(TF, name)(t, inplace=True, **kwargs)
         assert out is e, name
         assert_close(e, t, what=name)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"is_causal": True}, {"scale": 0.3}, {"mask": "bool"}, {"mask": "float"},
+                                    {"enable_gqa": True}])
+def test_scaled_dot_product_attention(kwargs):
+    kwargs = dict(kwargs)
+    mask = kwargs.pop("mask", None)
+    heads_kv = 1 if kwargs.get("enable_gqa") else 2
+    q, k, v = randn(2, 2, 4, 3), randn(2, heads_kv, 5, 3, seed=1), randn(2, heads_kv, 5, 3, seed=2)
+    e_extra, t_extra = {}, {}
+    if mask == "bool":
+        m = np.random.default_rng(3).random((4, 5)) > 0.3
+        m[:, 0] = True
+        e_extra, t_extra = {"attn_mask": ember.tensor(m)}, {"attn_mask": torch.tensor(m)}
+    elif mask == "float":
+        m = randn(4, 5, seed=3)
+        e_extra, t_extra = {"attn_mask": ember.tensor(m)}, {"attn_mask": torch.tensor(m)}
+    if kwargs.get("is_causal"):
+        q, k, v = q, k[:, :, :4], v[:, :, :4]
+    check_function(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, **kwargs, **e_extra),
+                   lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, **kwargs, **t_extra), [q, k, v])

@@ -30,6 +30,8 @@ LAYERS = {
     "ConvTranspose2d": ((3, 2, 3, 2, 1, 1), [(2, 3, 4, 5)]),
     "ConvTranspose2d-groups-dilation": ((4, 6, (2, 3), (1, 2), 0, 0, 2, True, 2), [(1, 4, 3, 4)]),
     "ConvTranspose1d": ((3, 2, 3, 2), [(2, 3, 5)]),
+    "Unfold": ((2, 1, 1, 2), [(2, 3, 5, 6)]),
+    "Fold": (((4, 5), 2, 1, 0, 2), [(1, 8, 4)]),
     "MaxPool2d": ((2,), [(2, 3, 6, 6)]),
     "MaxPool2d-pad-ceil": ((3, 2, 1, 1, False, True), [(2, 2, 7, 8)]),
     "MaxPool2d-dilation": (((2, 3), (1, 2), (1, 1), (2, 1)), [(1, 2, 8, 9)]),

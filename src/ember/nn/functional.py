@@ -1,6 +1,7 @@
 """ember.nn.functional (`import ember.nn.functional as F`): the stateless layers. Each family
 lives in nn/_functional/<family>.py; this module only gathers them under PyTorch's names."""
 from ._functional.activation import *  # noqa: F401,F403
+from ._functional.attention import *  # noqa: F401,F403
 from ._functional.conv import *  # noqa: F401,F403
 from ._functional.distance import *  # noqa: F401,F403
 from ._functional.dropout import *  # noqa: F401,F403
