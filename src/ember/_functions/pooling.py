@@ -1,9 +1,44 @@
 """2-D pooling over the last two dims of any (..., H, W) tensor, on the sliding-window view of
-conv.py, until the fused _C pooling kernels are merged. Max pooling saves flat argmax indices
-(into H*W, as PyTorch returns them) and scatters the gradient back through them."""
-from .. import _creation
+conv.py, until the fused _C pooling kernels are merged. The Functions take the kernels' arguments
+(kernel, stride, padding, dilation, ceil_mode, ...), so the switch stays inside them. Max pooling
+saves flat argmax indices (into H*W, as PyTorch returns them) and scatters the gradient back."""
+from .. import _creation, _ops
 from ..autograd.function import Function
 from .conv import Col2Im, windows
+
+
+def pool_out_size(n, k, s, p, d, ceil_mode):
+    """PyTorch's pooling_output_shape: in ceil mode the last window must start inside the input
+    or its left padding."""
+    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def pool_out_hw(x, kernel, stride, padding, dilation, ceil_mode):
+    return tuple(pool_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+                 zip(x.shape[-2:], kernel, stride, padding, dilation))
+
+
+def _avg_window_sizes(n, k, s, p, o, count_include_pad):
+    """Per output position, how many elements its window averages (PyTorch's rule: padding counts
+    when count_include_pad, but nothing past the right padding ever does)."""
+    sizes = []
+    for i in range(o):
+        start = i * s - p
+        end = min(start + k, n + p)
+        sizes.append(end - start if count_include_pad else min(end, n) - max(start, 0))
+    return sizes
+
+
+def _avg_divisor(x, kernel, stride, padding, out_hw, count_include_pad, divisor_override):
+    """(oh, ow) divisors of the window sums."""
+    if divisor_override is not None:
+        return _creation.full(out_hw, float(divisor_override), dtype=x.dtype, device=x.device)
+    rows, cols = (_avg_window_sizes(n, k, s, p, o, count_include_pad) for n, k, s, p, o in
+                  zip(x.shape[-2:], kernel, stride, padding, out_hw))
+    return _ops.outer(*(_creation.tensor(sizes, dtype=x.dtype, device=x.device) for sizes in (rows, cols)))
 
 
 def _planes(x):
@@ -15,7 +50,8 @@ class MaxPool2DWithIndices(Function):
     node_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding, dilation, out_hw):
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
+        out_hw = pool_out_hw(x, kernel, stride, padding, dilation, ceil_mode)
         planes = _planes(x)
         b, w_in = planes.shape[0], x.shape[-1]
         (kh, kw), (oh, ow) = kernel, out_hw
@@ -40,13 +76,14 @@ class MaxPool2DWithIndices(Function):
 
 
 class AvgPool2D(Function):
-    """Window sums divided by `divisor`, an (oh, ow) tensor (it encodes count_include_pad,
-    ceil-mode edges and divisor_override)."""
+    """Window sums divided by each window's divisor (see _avg_divisor)."""
 
     node_name = "AvgPool2DBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding, out_hw, divisor):
+    def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+        out_hw = pool_out_hw(x, kernel, stride, padding, (1, 1), ceil_mode)
+        divisor = _avg_divisor(x, kernel, stride, padding, out_hw, count_include_pad, divisor_override)
         ctx.args = (x.shape, kernel, stride, padding, out_hw, divisor)
         win = windows(_planes(x), kernel, (1, 1), padding, stride, out_hw)
         return (win.sum((1, 2, 3)) / divisor).reshape(x.shape[:-2] + tuple(out_hw))
@@ -57,7 +94,7 @@ class AvgPool2D(Function):
         per_window = (g / divisor).reshape(-1, 1, out_hw[0] * out_hw[1])
         cols = per_window.expand(per_window.shape[0], kernel[0] * kernel[1], per_window.shape[2])
         gx = Col2Im.apply(cols, tuple(shape[-2:]), kernel, (1, 1), padding, stride, out_hw)
-        return gx.reshape(shape), None, None, None, None, None
+        return gx.reshape(shape), None, None, None, None, None, None
 
 
 def adaptive_bounds(n_in, n_out):

@@ -1,21 +1,12 @@
 """Pooling of ember.nn.functional: output sizes (ceil_mode included) and PyTorch's checks, then the
 Functions of _functions/pooling.py; 1-D pooling is 2-D pooling with height 1."""
-from ... import _creation, _ops
-from ..._functions.pooling import AdaptiveAvgPool2D, AvgPool2D, MaxPool2DWithIndices, adaptive_bounds
+from ... import _ops
+from ..._functions.pooling import AdaptiveAvgPool2D, AvgPool2D, MaxPool2DWithIndices, adaptive_bounds, pool_out_hw
 from ..modules.utils import _pair, _single
 
 
-def _pool_out(n, k, s, p, d, ceil_mode):
-    """PyTorch's pooling_output_shape: in ceil mode the last window must start inside the input
-    or its left padding."""
-    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
 def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode):
-    """Checked (kernel, stride, padding, dilation, out_hw), all pairs."""
+    """Checked (kernel, stride, padding, dilation) pairs."""
     if input.dim() not in (3, 4) or input.numel() == 0:
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     kernel = _pair(kernel_size)
@@ -27,20 +18,18 @@ def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode):
         if p > ((k - 1) * d + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
                                f"and dilation={d}")
-    h, w = input.shape[-2:]
-    out_hw = tuple(_pool_out(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip((h, w), kernel, stride, padding,
-                                                                                   dilation))
+    out_hw = pool_out_hw(input, kernel, stride, padding, dilation, ceil_mode)
     if out_hw[0] < 1 or out_hw[1] < 1:
-        c = input.shape[-3]
+        c, h, w = input.shape[-3:]
         raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out_hw[0]}x{out_hw[1]}). "
                            "Output size is too small")
-    return kernel, stride, padding, dilation, out_hw
+    return kernel, stride, padding, dilation
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
     geometry = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return MaxPool2DWithIndices.apply(input, *geometry)
+    return MaxPool2DWithIndices.apply(input, *geometry, ceil_mode)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -61,30 +50,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return (out, indices) if return_indices else out
 
 
-def _avg_divisor(n, k, s, p, o, count_include_pad):
-    """Per output position, how many elements its window averages (PyTorch's rule: padding counts
-    when count_include_pad, but nothing past the right padding ever does)."""
-    sizes = []
-    for i in range(o):
-        start = i * s - p
-        end = min(start + k, n + p)
-        sizes.append(end - start if count_include_pad else min(end, n) - max(start, 0))
-    return sizes
-
-
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    kernel, stride, padding, _, out_hw = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None:
-        if divisor_override == 0:
-            raise RuntimeError("divisor must be not zero")
-        divisor = _creation.full(out_hw, float(divisor_override), dtype=input.dtype, device=input.device)
-    else:
-        rows, cols = (_avg_divisor(n, k, s, p, o, count_include_pad) for n, k, s, p, o in
-                      zip(input.shape[-2:], kernel, stride, padding, out_hw))
-        divisor = _ops.outer(*(_creation.tensor(sizes, dtype=input.dtype, device=input.device)
-                               for sizes in (rows, cols)))
-    return AvgPool2D.apply(input, kernel, stride, padding, out_hw, divisor)
+    kernel, stride, padding, _ = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    return AvgPool2D.apply(input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
