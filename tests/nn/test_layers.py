@@ -258,3 +258,14 @@ def test_conv_transpose_output_size_argument():
     e_out = e_conv(ember.tensor(x, dtype=ember.float32), output_size=(10, 10))
     assert e_out.shape == t_out.shape == (1, 3, 10, 10)
     assert e_out.detach().numpy() == pytest.approx(t_out.detach().numpy(), abs=1e-5)
+
+
+def test_inplace_activations_inside_a_network():
+    """inplace=True layers after other layers: same values and gradients as PyTorch."""
+    def build(lib):
+        n = lib.nn
+        return n.Sequential(n.Linear(3, 4), n.ReLU(inplace=True), n.Linear(4, 2), n.LeakyReLU(0.1, inplace=True),
+                            n.Linear(2, 3), n.Hardtanh(inplace=True), n.Dropout(0.0, inplace=True), n.SiLU(inplace=True),
+                            n.Linear(3, 3), n.ELU(inplace=True))
+
+    check_module(build(ember), build(torch), [randn(5, 3)], ember.float64)

@@ -6,8 +6,15 @@ from ... import _ops
 from ..._functions.activation import Hardtanh
 
 
-def _result(input, out, inplace):
-    return input.copy_(out) if inplace else out
+def _apply(fn, input, inplace):
+    """fn(input), written into input when inplace. Under autograd fn runs on a copy, so the
+    Function it records saves that copy rather than the memory about to be overwritten."""
+    if not inplace:
+        return fn(input)
+    if _ops._tracked(input):
+        _ops._check_leaf(input)
+        return _ops._rebase_inplace(input, fn)
+    return input.copy_(fn(input))
 
 
 def relu(input, inplace=False):
@@ -19,7 +26,7 @@ def relu_(input):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _result(input, _ops._unary("leaky_relu", input, float(negative_slope)), inplace)
+    return _apply(lambda x: _ops._unary("leaky_relu", x, float(negative_slope)), input, inplace)
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -27,7 +34,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _result(input, _ops._unary("elu", input, float(alpha)), inplace)
+    return _apply(lambda x: _ops._unary("elu", x, float(alpha)), input, inplace)
 
 
 def elu_(input, alpha=1.0):
@@ -39,11 +46,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    return _result(input, _ops._unary("elu", input, _SELU_ALPHA) * _SELU_SCALE, inplace)
+    return _apply(lambda x: _ops._unary("elu", x, _SELU_ALPHA) * _SELU_SCALE, input, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    return _result(input, _ops._unary("elu", input / alpha, 1.0) * alpha, inplace)
+    return _apply(lambda x: _ops._unary("elu", x / alpha, 1.0) * alpha, input, inplace)
 
 
 def gelu(input, approximate="none"):
@@ -53,11 +60,11 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    return _result(input, _ops._unary("silu", input), inplace)
+    return _apply(lambda x: _ops._unary("silu", x), input, inplace)
 
 
 def mish(input, inplace=False):
-    return _result(input, input * softplus(input).tanh(), inplace)
+    return _apply(lambda x: x * softplus(x).tanh(), input, inplace)
 
 
 def sigmoid(input):
@@ -87,7 +94,7 @@ def tanhshrink(input):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _result(input, Hardtanh.apply(input, min_val, max_val), inplace)
+    return _apply(lambda x: Hardtanh.apply(x, min_val, max_val), input, inplace)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -99,15 +106,15 @@ def relu6(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    return _result(input, Hardtanh.apply(input / 6 + 0.5, 0.0, 1.0), inplace)
+    return _apply(lambda x: Hardtanh.apply(x / 6 + 0.5, 0.0, 1.0), input, inplace)
 
 
 def hardswish(input, inplace=False):
-    return _result(input, input * Hardtanh.apply(input / 6 + 0.5, 0.0, 1.0), inplace)
+    return _apply(lambda x: x * Hardtanh.apply(x / 6 + 0.5, 0.0, 1.0), input, inplace)
 
 
 def threshold(input, threshold, value, inplace=False):
-    return _result(input, input.where(input > threshold, value), inplace)
+    return _apply(lambda x: x.where(x > threshold, value), input, inplace)
 
 
 def hardshrink(input, lambd=0.5):
