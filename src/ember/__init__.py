@@ -16,7 +16,9 @@ from ._creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, Gener
 from ._ops import *  # noqa: F401,F403
 from ._ops import (abs, all, any, max, min, pow, round, sum)  # noqa: A004  (shadow builtins as torch does)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from . import autograd, backends, cuda, optim, utils  # noqa: F401
+from . import autograd, backends, cuda  # noqa: F401
+from . import nn  # noqa: F401,E402  (after the Tensor API it builds on)
+from . import optim, utils  # noqa: F401
 from .serialization import load, save
 from ._tensor_str import get_printoptions, set_printoptions
 from ._C import get_num_threads, set_num_threads  # noqa: F401

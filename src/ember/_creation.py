@@ -23,6 +23,13 @@ def _shape(size):
     return out
 
 
+def _size_arg(size, kwargs):
+    """The shape given positionally or as `size=` (torch.rand(size=(2, 3)))."""
+    if not size and "size" in kwargs:
+        return (kwargs["size"],)
+    return size
+
+
 def _finish(t, requires_grad):
     if requires_grad:
         t.requires_grad_(True)
@@ -39,7 +46,8 @@ def _dt(dtype, default=None):
     return _dtype.from_numpy_dtype(dtype)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, **_):
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, **kwargs):
+    size = _size_arg(size, kwargs)
     d = _dt(dtype)
     return _finish(wrap(_C.empty(_shape(size), d.code, *impl_args(as_device(device)))), requires_grad)
 
@@ -53,11 +61,13 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, **_)
                    requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, **_):
+def zeros(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_arg(size, kwargs)
     return _finish(wrap(_C.full(_shape(size), 0.0, _dt(dtype).code, *impl_args(as_device(device)))), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, **_):
+def ones(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_arg(size, kwargs)
     return _finish(wrap(_C.full(_shape(size), 1.0, _dt(dtype).code, *impl_args(as_device(device)))), requires_grad)
 
 
@@ -240,13 +250,15 @@ def _gen(generator):
     return (generator or default_generator)._impl
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **_):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_arg(size, kwargs)
     t = empty(*size, dtype=dtype)
     _C.uniform_(t._c, 0.0, 1.0, _gen(generator))
     return _finish(t.to(as_device(device)) if device is not None else t, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **_):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_arg(size, kwargs)
     t = empty(*size, dtype=dtype)
     _C.normal_(t._c, 0.0, 1.0, _gen(generator))
     return _finish(t.to(as_device(device)) if device is not None else t, requires_grad)

@@ -449,17 +449,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc') needs an SVD, which ember does not have")
-    if p == float("inf"):
-        return amax(x.abs(), dim if dim is not None else (), keepdim)
-    if p == float("-inf"):
-        return amin(x.abs(), dim if dim is not None else (), keepdim)
-    if p == 0:
-        return sum((x != 0).to(x.dtype), dim, keepdim)
-    if p == 1:
-        return sum(x.abs(), dim, keepdim)
-    if p == 2:
-        return sum(x * x, dim, keepdim).sqrt()
-    return sum(x.abs() ** p, dim, keepdim) ** (1.0 / p)
+    dims = _dims(dim)
+    if _tracked(x):
+        return (fr.Norm if dims else fr.NormAll).apply(x, float(p), dims, keepdim)
+    return fr.norm_impl(x, float(p), dims, keepdim)
 
 
 def dist(input, other, p=2):
@@ -937,16 +930,14 @@ def einsum(equation, *operands):
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if p == 0:
-        return (diff != 0).to(x1.dtype).sum(-1)
-    if p == float("inf"):
-        return diff.abs().amax(-1)
-    if p == 2:
-        return (diff * diff).sum(-1).sqrt()
-    if p == 1:
-        return diff.abs().sum(-1)
-    return (diff.abs() ** p).sum(-1) ** (1.0 / p)
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, but got p={p}")
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 
 
 # ---- indexing ------------------------------------------------------------------------------
@@ -1101,8 +1092,24 @@ def numel(input):
 
 
 def broadcast_tensors(*tensors):
-    shape = Size(_broadcast_all([t.shape for t in tensors]))
+    shape = ()
+    for t in tensors:
+        shape = _infer_size(shape, tuple(t.shape))
     return tuple(t.expand(shape) for t in tensors)
+
+
+def _infer_size(a, b):
+    """The broadcast of two shapes, failing with PyTorch's infer_size message."""
+    n = builtins.max(len(a), len(b))
+    out = []
+    for i in range(n):
+        size_a = a[i - n + len(a)] if i - n + len(a) >= 0 else 1
+        size_b = b[i - n + len(b)] if i - n + len(b) >= 0 else 1
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                               f"non-singleton dimension {i}")
+        out.append(size_b if size_a == 1 else size_a)
+    return Size(out)
 
 
 def broadcast_shapes(*shapes):

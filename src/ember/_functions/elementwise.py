@@ -5,7 +5,9 @@ from .. import _C
 from .._tensor import Tensor, scalar_kind, wrap
 from ..autograd.function import Function
 
-U = {name: i for i, name in enumerate(_C.unary_op_names)}
+U = {}
+for _i, _name in enumerate(_C.unary_op_names):
+    U.setdefault(_name, _i)  # the first of a repeated name: "gelu" is the exact one
 B = {name: i for i, name in enumerate(_C.binary_op_names)}
 # Two "gelu" names: the tanh approximation is the second.
 U["gelu_tanh"] = len(_C.unary_op_names) - 1 - _C.unary_op_names[::-1].index("gelu")

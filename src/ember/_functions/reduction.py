@@ -213,3 +213,54 @@ class Softmax(Function):
 class LogSoftmax(Softmax):
     node_name = "LogSoftmaxBackward0"
     log = True
+
+
+def norm_impl(x, p, dims, keepdim):
+    """The p-norm of x over dims (all when empty); p is a float (inf allowed)."""
+    if p == float("inf"):
+        return x.abs().amax(dims, keepdim)
+    if p == float("-inf"):
+        return x.abs().amin(dims, keepdim)
+    if p == 0:
+        return (x != 0).to(x.dtype).sum(dims, keepdim)
+    if p == 1:
+        return x.abs().sum(dims, keepdim)
+    if p == 2:
+        return (x * x).sum(dims, keepdim).sqrt()
+    return (x.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
+
+
+class Norm(Function):
+    """Vector p-norm. Its gradient is 0 where the norm is 0 (as PyTorch), not the nan that
+    differentiating sqrt(sum(x^2)) at 0 would give."""
+
+    node_name = "NormBackward1"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        out = norm_impl(x, p, dims, keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.args = (p, dims, keepdim)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        p, dims, keepdim = ctx.args
+        g = expand_back(g, x.shape, dims, keepdim)
+        norm = expand_back(out, x.shape, dims, keepdim)
+        if p == 0:
+            return g * 0, None, None, None
+        if p == 1:
+            return g * x.sign(), None, None, None
+        if p in (float("inf"), float("-inf")):
+            # split evenly between the entries that attain the norm
+            hits = (x.abs() == norm).to(g.dtype)
+            count = expand_back(hits.sum(dims, keepdim), x.shape, dims, keepdim)
+            return g * x.sign() * hits / count, None, None, None
+        scale = x / norm if p == 2 else x * x.abs() ** (p - 2) / norm ** (p - 1)
+        return g * scale.masked_fill(norm == 0, 0.0), None, None, None
+
+
+class NormAll(Norm):
+    node_name = "NormBackward0"
