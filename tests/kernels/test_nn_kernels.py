@@ -675,3 +675,16 @@ OPTIM_ERRORS = [
 def test_optimizer_errors(fn, exc, match):
     with pytest.raises(exc, match=match):
         fn()
+
+
+# ---- bindings ----------------------------------------------------------------------------
+
+def test_bindings_default_to_torch_functional_defaults():
+    x, w, t = randn(2, 3, 8, 8), randn(4, 3, 3, 3), np.array([1, 0])
+    assert_close(_C.conv2d(T(x), T(w)).numpy(), _C.conv2d(T(x), T(w), None, [1], [0], [1], 1).numpy())
+    y, idx = _C.max_pool2d(T(x), [2])
+    np.testing.assert_array_equal(idx.numpy(), _C.max_pool2d(T(x), [2], [2], [0], [1], False)[1].numpy())
+    assert_close(_C.avg_pool2d(T(x), [3]).numpy(), _C.avg_pool2d(T(x), [3], [3], [0], False, True, None).numpy())
+    logits = T(randn(2, 5))
+    assert _C.cross_entropy(logits, T(t))[0].item() == _C.cross_entropy(logits, T(t), None, -100, 0.0, 1)[0].item()
+    assert _C.nll_loss(logits, T(t)).item() == _C.nll_loss(logits, T(t), None, -100, 1).item()
