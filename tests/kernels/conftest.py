@@ -1,7 +1,9 @@
 """The kernel tests import `from ember import _C`. Until the Python package exists, the
-extension CMake built (put its folder on PYTHONPATH, e.g. PYTHONPATH=build/dev) is loaded as
-the top-level module `_C` and registered as `ember._C`."""
+extension CMake built is loaded as the top-level module `_C` (from PYTHONPATH, e.g.
+PYTHONPATH=build/dev, or else the newest build/*/_C*.so of this checkout) and registered as
+`ember._C`."""
 import importlib
+import pathlib
 import sys
 import types
 
@@ -10,9 +12,14 @@ try:
 except ImportError:
     try:
         _C = importlib.import_module("_C")
-    except ImportError as e:
-        raise ImportError("ember._C not found: install ember, or build it with CMake and put the build "
-                          "folder on PYTHONPATH (PYTHONPATH=build/dev)") from e
+    except ImportError:
+        root = pathlib.Path(__file__).resolve().parents[2]
+        built = sorted(root.glob("build/*/_C*.so"), key=lambda p: p.stat().st_mtime)
+        if not built:
+            raise ImportError("ember._C not found: install ember, or build it with CMake into build/<name> "
+                              "(see CMakeLists.txt) or put the build folder on PYTHONPATH") from None
+        sys.path.insert(0, str(built[-1].parent))
+        _C = importlib.import_module("_C")
     ember = types.ModuleType("ember")
     ember.__path__ = []
     ember._C = _C
