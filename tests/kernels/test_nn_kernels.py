@@ -205,6 +205,7 @@ CONV_ERRORS = [
     ((1, 3, 5, 5), (4, 3, 3), {}, "expected weight to be 4-D"),
     ((1, 3, 5, 5), (4, 2, 3, 3), {}, "expected input\\[1, 3, 5, 5\\] to have 2 channels, but got 3 channels"),
     ((1, 3, 5, 5), (4, 3, 7, 3), {}, "Kernel size can't be greater than actual input size"),
+    ((1, 3, 5, 5), (4, 3, 0, 3), {}, "kernel size should be greater than zero, but got kernel_height: 0"),
     ((1, 3, 5, 5), (4, 3, 3, 3), dict(stride=[0, 1]), "non-positive stride is not supported"),
     ((1, 3, 5, 5), (4, 3, 3, 3), dict(padding=[-1, 0]), "negative padding is not supported"),
     ((1, 3, 5, 5), (4, 3, 3, 3), dict(dilation=[0, 0]), "dilation should be greater than zero"),
