@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <vector>
 
 #include "core/parallel.h"
 
@@ -26,9 +26,6 @@ void for_each_range(const std::vector<OptimSlot>& slots, const F& fn) {
   });
 }
 
-template <class T>
-T* at(void* p, int64_t i) { return static_cast<T*>(p) + i; }
-
 // torch.maximum: NaN if either is NaN.
 template <class T>
 T nan_max(T a, T b) { return std::isnan(a) ? a : (b > a || std::isnan(b)) ? b : a; }
@@ -39,9 +36,9 @@ T lerp(T self, T end, T w) { return std::abs(w) < T(0.5) ? self + w * (end - sel
 
 template <class T>
 void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
-  T* __restrict__ p = at<T>(s.param, 0);
+  T* __restrict__ p = static_cast<T*>(s.param);
   const T* __restrict__ g = static_cast<const T*>(s.grad);
-  T* __restrict__ buf = s.state[0] ? at<T>(s.state[0], 0) : nullptr;
+  T* __restrict__ buf = static_cast<T*>(s.state[0]);
   const T lr = T(o.lr), mom = T(o.momentum), damp = T(1 - o.dampening), wd = T(o.weight_decay);
   for (int64_t i = b; i < e; ++i) {
     T d = o.maximize ? -g[i] : g[i];
@@ -57,11 +54,11 @@ void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
 
 template <class T>
 void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) {
-  T* __restrict__ p = at<T>(s.param, 0);
+  T* __restrict__ p = static_cast<T*>(s.param);
   const T* __restrict__ g = static_cast<const T*>(s.grad);
-  T* __restrict__ m = at<T>(s.state[0], 0);
-  T* __restrict__ v = at<T>(s.state[1], 0);
-  T* __restrict__ vmax = o.amsgrad ? at<T>(s.state[2], 0) : nullptr;
+  T* __restrict__ m = static_cast<T*>(s.state[0]);
+  T* __restrict__ v = static_cast<T*>(s.state[1]);
+  T* __restrict__ vmax = static_cast<T*>(s.state[2]);
   // Scalars computed in double as PyTorch's Python code does, then used in T.
   const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(o.step));
   const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(o.step));

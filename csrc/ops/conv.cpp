@@ -30,6 +30,8 @@ ConvArgs conv_args(const char* op, const Shape& in, const Shape& wt, const IntLi
   EMBER_CHECK(pd[0] >= 0 && pd[1] >= 0, "negative padding is not supported");
   EMBER_CHECK(dl[0] > 0 && dl[1] > 0, "dilation should be greater than zero, but got [", dl[0], ", ", dl[1], "]");
   EMBER_CHECK(groups > 0, "non-positive groups is not supported");
+  EMBER_CHECK(wt[2] > 0 && wt[3] > 0, "kernel size should be greater than zero, but got kernel_height: ", wt[2],
+              " kernel_width: ", wt[3]);
   bool batched = in.size() == 4;
   Shape x = batched ? in : Shape{1, in[0], in[1], in[2]};
   EMBER_CHECK(wt[0] % groups == 0, "Given groups=", groups, ", expected weight to be divisible by ", groups,

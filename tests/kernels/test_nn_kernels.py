@@ -90,6 +90,8 @@ CONV_CASES = [
     (3, 2, 4, 30, 3, (1, 5), (1, 1), (0, 2), (1, 1), 1),      # rows of 30: partial vectors
     (1, 2, 3, 3, 2, (3, 3), (1, 1), (0, 0), (1, 1), 1),       # 1x1 output
     (5, 3, 8, 8, 4, (3, 3), (3, 2), (0, 0), (1, 1), 1),
+    (3, 4, 1, 50, 6, (1, 5), (1, 1), (0, 2), (1, 1), 2),      # conv1d as conv2d with H = 1
+    (3, 4, 1, 50, 6, (1, 3), (1, 2), (0, 1), (1, 3), 1),      # strided, dilated conv1d
 ]
 
 
@@ -203,6 +205,7 @@ CONV_ERRORS = [
     ((1, 3, 5, 5), (4, 3, 3), {}, "expected weight to be 4-D"),
     ((1, 3, 5, 5), (4, 2, 3, 3), {}, "expected input\\[1, 3, 5, 5\\] to have 2 channels, but got 3 channels"),
     ((1, 3, 5, 5), (4, 3, 7, 3), {}, "Kernel size can't be greater than actual input size"),
+    ((1, 3, 5, 5), (4, 3, 0, 3), {}, "kernel size should be greater than zero, but got kernel_height: 0"),
     ((1, 3, 5, 5), (4, 3, 3, 3), dict(stride=[0, 1]), "non-positive stride is not supported"),
     ((1, 3, 5, 5), (4, 3, 3, 3), dict(padding=[-1, 0]), "negative padding is not supported"),
     ((1, 3, 5, 5), (4, 3, 3, 3), dict(dilation=[0, 0]), "dilation should be greater than zero"),
@@ -675,3 +678,16 @@ OPTIM_ERRORS = [
 def test_optimizer_errors(fn, exc, match):
     with pytest.raises(exc, match=match):
         fn()
+
+
+# ---- bindings ----------------------------------------------------------------------------
+
+def test_bindings_default_to_torch_functional_defaults():
+    x, w, t = randn(2, 3, 8, 8), randn(4, 3, 3, 3), np.array([1, 0])
+    assert_close(_C.conv2d(T(x), T(w)).numpy(), _C.conv2d(T(x), T(w), None, [1], [0], [1], 1).numpy())
+    y, idx = _C.max_pool2d(T(x), [2])
+    np.testing.assert_array_equal(idx.numpy(), _C.max_pool2d(T(x), [2], [2], [0], [1], False)[1].numpy())
+    assert_close(_C.avg_pool2d(T(x), [3]).numpy(), _C.avg_pool2d(T(x), [3], [3], [0], False, True, None).numpy())
+    logits = T(randn(2, 5))
+    assert _C.cross_entropy(logits, T(t))[0].item() == _C.cross_entropy(logits, T(t), None, -100, 0.0, 1)[0].item()
+    assert _C.nll_loss(logits, T(t)).item() == _C.nll_loss(logits, T(t), None, -100, 1).item()

@@ -217,7 +217,7 @@ void conv_direct_forward(const Conv2dShape& s, const T* x, const T* w, const T* 
 
 template <class T> struct WgradBlock {
   const T* x;        // first padded image of the slab, at the group's first input channel
-  const T* gy;       // first gradient image of the slab (rows padded to whole vectors), at the block's channel
+  const T* gy;       // first gradient image of the slab (rows padded to whole vectors), at the block
   const int64_t* taps;  // KT tap offsets
   int64_t nimg, x_image, gy_image, gy_plane;
   T* out;            // [OB][KT] sums
@@ -329,14 +329,15 @@ void conv_direct_weight(const Conv2dShape& s, const T* gy, const T* x, T* gw) {
     });
     const int64_t per_task = nimg * static_cast<int64_t>(plan.rows.size()) * OB * KT;
     parallel_for(tasks, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, per_task)), [&](int64_t t0, int64_t t1) {
-      T out[64];
+      T out[64];  // OB * KT sums of one block
       for (int64_t task = t0; task < t1; ++task) {
         int64_t g = task / (oblocks * kblocks), b = task / kblocks % oblocks, kb = task % kblocks;
         WgradBlock<T> blk{xs + g * Cg * plan.plane, gs + (g * oblocks + b) * OB * gy_plane, taps.data() + kb * KT,
                           nimg, plan.image, gy_image_alloc, gy_plane, out};
         shape.fn(plan, blk);
         for (int j = 0; j < OB && b * OB + j < Og; ++j)
-          for (int t = 0; t < KT && kb * KT + t < K; ++t) gw[(g * Og + b * OB + j) * K + kb * KT + t] += out[j * KT + t];
+          for (int t = 0; t < KT && kb * KT + t < K; ++t)
+            gw[(g * Og + b * OB + j) * K + kb * KT + t] += out[j * KT + t];
       }
     });
   }
