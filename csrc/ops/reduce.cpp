@@ -160,6 +160,18 @@ double full_sum(const T* x, int64_t n) {
   return s;
 }
 
+// A contiguous tensor seen as (outer, len, inner) around dim d: the lines that cumulative ops
+// and softmax walk.
+struct Lines {
+  int64_t outer, len, inner;
+};
+Lines lines_around(const Tensor& x, int64_t d) {
+  int64_t len = x.dim() ? x.size(d) : 1;
+  int64_t inner = 1;
+  for (int64_t k = d + 1; k < x.dim(); ++k) inner *= x.size(k);
+  return {x.numel() / (len * inner), len, inner};
+}
+
 const char* reduce_name(ReduceOp op) {
   switch (op) {
     case ReduceOp::Sum: return "sum";
@@ -296,10 +308,7 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
   int64_t d = wrap_dim(dim, x.dim());
-  int64_t len = x.dim() ? x.size(d) : 1;
-  int64_t inner = 1;
-  for (int64_t k = d + 1; k < x.dim(); ++k) inner *= x.size(k);
-  int64_t outer = x.numel() / (len * inner);
+  const auto [outer, len, inner] = lines_around(x, d);
   EMBER_DISPATCH_NUMERIC(dt, name, [&] {
     using T = scalar_t;
     using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
@@ -326,10 +335,7 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
   int64_t d = wrap_dim(dim, x.dim());
-  int64_t len = x.dim() ? x.size(d) : 1;
-  int64_t inner = 1;
-  for (int64_t k = d + 1; k < x.dim(); ++k) inner *= x.size(k);
-  int64_t outer = x.numel() / (len * inner);
+  const auto [outer, len, inner] = lines_around(x, d);
   EMBER_DISPATCH_FLOAT(dt, name, [&] {
     using T = scalar_t;
     const T* s = src.data<T>();
@@ -367,10 +373,7 @@ Tensor softmax_backward(const Tensor& grad_in, const Tensor& out_in, int64_t dim
   Tensor gi = empty(out.sizes(), out.dtype(), out.device());
   if (out.numel() == 0) return gi;
   int64_t d = wrap_dim(dim, out.dim());
-  int64_t len = out.dim() ? out.size(d) : 1;
-  int64_t inner = 1;
-  for (int64_t k = d + 1; k < out.dim(); ++k) inner *= out.size(k);
-  int64_t outer = out.numel() / (len * inner);
+  const auto [outer, len, inner] = lines_around(out, d);
   EMBER_DISPATCH_FLOAT(out.dtype(), "softmax_backward", [&] {
     using T = scalar_t;
     const T* g = grad.data<T>();
