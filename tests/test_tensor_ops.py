@@ -290,3 +290,21 @@ def test_random_ops_against_pytorch():
             ours = fn(ember, ember.tensor(a), ember.tensor(b)).numpy()
             ref = fn(torch, torch.tensor(a), torch.tensor(b)).numpy()
             np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_float32_exp_and_tanh_are_accurate_over_their_whole_range():
+    x = np.linspace(-110, 90, 400001, dtype=np.float32)
+    ref = np.exp(x.astype(np.float64))
+    got = E(x).exp().numpy()
+    normal = (ref > 1.2e-38) & (ref < 3.4e38)
+    assert (np.abs(got[normal] - ref[normal]) / ref[normal]).max() < 2.4e-7  # 2 ulp
+    tiny = (ref > 1.5e-45) & (ref <= 1.2e-38)
+    assert (np.abs(got[tiny] - ref[tiny])).max() <= 1.5e-45  # subnormals to the last bit
+    assert np.isinf(got[x > 88.73]).all() and (got[x < -104] == 0).all()
+    t = E(x / 10).tanh().numpy()
+    rt = np.tanh((x / 10).astype(np.float64))
+    nz = np.abs(rt) > 1e-30
+    assert (np.abs(t[nz] - rt[nz]) / np.abs(rt[nz])).max() < 2.4e-7
+    special = E([float("nan"), float("inf"), float("-inf"), -0.0])
+    assert np.isnan(special.exp()[0].item()) and special.exp()[1].item() == float("inf")
+    assert special.exp()[2].item() == 0.0 and special.tanh()[1:3].tolist() == [1.0, -1.0]

@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cpu/isa/vmath.h"
 #include "cpu/kernels.h"
 
 namespace ember::cpu {
@@ -14,13 +15,21 @@ namespace {
 
 template <class T> constexpr bool is_fp = std::is_floating_point_v<T>;
 
+// exp and tanh: the vectorisable float32 versions, libm for double.
+template <class T> T vexp(T x) {
+  if constexpr (std::is_same_v<T, float>) return exp_f32(x); else return std::exp(x);
+}
+template <class T> T vtanh(T x) {
+  if constexpr (std::is_same_v<T, float>) return tanh_f32(x); else return std::tanh(x);
+}
+
 // ---- unary functors: f(x, params) ----------------------------------------------------------
 #define UNARY(Name, expr) \
   struct Name { template <class T> static auto f(T x, const double* p) { (void)p; return expr; } };
 UNARY(Neg, static_cast<T>(-x))
 UNARY(Abs, static_cast<T>(x < T(0) ? -x : x))
 UNARY(Sign, static_cast<T>((T(0) < x) - (x < T(0))))
-UNARY(Exp, std::exp(x))
+UNARY(Exp, vexp(x))
 UNARY(Log, std::log(x))
 UNARY(Log1p, std::log1p(x))
 UNARY(Expm1, std::expm1(x))
@@ -31,8 +40,8 @@ UNARY(Rsqrt, T(1) / std::sqrt(x))
 UNARY(Sin, std::sin(x))
 UNARY(Cos, std::cos(x))
 UNARY(Tan, std::tan(x))
-UNARY(Tanh, std::tanh(x))
-UNARY(Sigmoid, T(1) / (T(1) + std::exp(-x)))
+UNARY(Tanh, vtanh(x))
+UNARY(Sigmoid, T(1) / (T(1) + vexp(-x)))
 UNARY(Relu, static_cast<T>(x > T(0) ? x : T(0)))
 UNARY(Floor, std::floor(x))
 UNARY(Ceil, std::ceil(x))
@@ -46,8 +55,8 @@ UNARY(Atan, std::atan(x))
 UNARY(Sinh, std::sinh(x))
 UNARY(Cosh, std::cosh(x))
 UNARY(Gelu, static_cast<T>(x * T(0.5) * (T(1) + std::erf(x * T(M_SQRT1_2)))))
-UNARY(GeluTanh, static_cast<T>(T(0.5) * x * (T(1) + std::tanh(T(0.7978845608028654) * (x + T(0.044715) * x * x * x)))))
-UNARY(Silu, x / (T(1) + std::exp(-x)))
+UNARY(GeluTanh, static_cast<T>(T(0.5) * x * (T(1) + vtanh(T(0.7978845608028654) * (x + T(0.044715) * x * x * x)))))
+UNARY(Silu, x / (T(1) + vexp(-x)))
 // params: beta, threshold
 UNARY(Softplus, static_cast<T>(x * T(p[0]) > T(p[1]) ? x : std::log1p(std::exp(x * T(p[0]))) / T(p[0])))
 // params: alpha
