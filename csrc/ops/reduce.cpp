@@ -306,9 +306,9 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
   check_cpu(x, name);
   DType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? DType::Int64 : x.dtype());
   Tensor src = contiguous(to_dtype(x, dt));
+  int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
-  int64_t d = wrap_dim(dim, x.dim());
   int64_t len = x.dim() ? x.size(d) : 1;
   int64_t inner = 1;
   for (int64_t k = d + 1; k < x.dim(); ++k) inner *= x.size(k);
@@ -336,9 +336,9 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
   check_cpu(x, name);
   DType dt = is_floating(x.dtype()) ? x.dtype() : DType::Float32;
   Tensor src = contiguous(to_dtype(x, dt));
+  int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
-  int64_t d = wrap_dim(dim, x.dim());
   int64_t len = x.dim() ? x.size(d) : 1;
   int64_t inner = 1;
   for (int64_t k = d + 1; k < x.dim(); ++k) inner *= x.size(k);

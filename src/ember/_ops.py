@@ -165,7 +165,18 @@ def _compare(name):
 
 eq, ne, lt, le, gt, ge = (_compare(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-logical_and, logical_or, logical_xor = (_compare(n) for n in ("logical_and", "logical_or", "logical_xor"))
+def _logical(name):
+    op = B[name]
+
+    def logical(input, other, *, out=None):
+        _check_other(other, name)  # PyTorch takes no Python number here
+        return _out(binary_impl(op, input, other), out)
+
+    logical.__name__ = name
+    return logical
+
+
+logical_and, logical_or, logical_xor = (_logical(n) for n in ("logical_and", "logical_or", "logical_xor"))
 bitwise_and, bitwise_or, bitwise_xor = (_compare(n) for n in ("bitwise_and", "bitwise_or", "bitwise_xor"))
 
 
@@ -1014,6 +1025,8 @@ def take_along_dim(input, indices, dim=None):
 
 
 def take(input, index):
+    if input.numel() == 0 and index.numel():
+        raise IndexError("take(): tried to take from an empty tensor")
     flat = index.flatten()
     flat = where(flat < 0, flat + input.numel(), flat)  # take counts from the end; gather does not
     return gather(input.flatten(), 0, flat).reshape(index.shape)

@@ -140,7 +140,8 @@ def test_scatter_family(data):
 @fuzz
 @given(data=st.data())
 def test_index_add_and_fill(data):
-    (x,) = inputs(data, 1, FLOAT, min_dims=1, max_dims=3)
+    # size-0 dims: PyTorch fails inside its storage code (docs/known_differences.md)
+    (x,) = inputs(data, 1, FLOAT, min_dims=1, max_dims=3, min_side=1)
     nd = x.e.dim()
     d = dim(data, nd, allow_bad=False)
     idx = _index_tensor(data, x.e.shape[d], (data.draw(st.integers(0, 4), label="k"),))
@@ -157,7 +158,8 @@ def test_masked_fill_and_select(data):
     m.e, m.t = m.e.bool(), m.t.bool()
     value = data.draw(st.one_of(st.integers(-3, 3), st.floats(-3, 3), st.booleans()), label="value")
     check(lambda a, mask: a.masked_fill(mask, value), x, m)
-    check(lambda a, mask: a.masked_select(mask), x, m)
+    m2 = tensor(data, tuple(x.e.shape), "bool")  # masked_select on shapes that broadcast
+    check(lambda a, mask: a.masked_select(mask), x, m2)
 
 
 @fuzz
