@@ -188,6 +188,8 @@ DType binary_compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
     case BinaryOp::Sub:
       if (common == DType::Bool)
         throw Error("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+      if (a.dtype() == DType::Bool || b.dtype() == DType::Bool)
+        throw Error("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
       return common;
     case BinaryOp::BitAnd: case BinaryOp::BitOr: case BinaryOp::BitXor:
       if (is_floating(common))
@@ -200,8 +202,9 @@ DType binary_compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
   }
 }
 
-void check_integer_divisor(BinaryOp op, const Tensor& b) {
+void check_integer_divisor(BinaryOp op, const Tensor& b, const Shape& out_shape) {
   if (op != BinaryOp::FloorDiv && op != BinaryOp::Remainder) return;
+  if (shape_numel(out_shape) == 0) return;  // nothing is divided
   // Integer division by zero would trap the process: refuse it as PyTorch does.
   Tensor zero = contiguous(binary(BinaryOp::Eq, b, scalar_tensor(0, b.dtype(), true)));
   const bool* p = zero.data<bool>();
@@ -209,8 +212,9 @@ void check_integer_divisor(BinaryOp op, const Tensor& b) {
     if (p[i]) throw Error("ZeroDivisionError");
 }
 
-void check_integer_pow(BinaryOp op, const Tensor& b) {
-  if (op != BinaryOp::Pow || is_floating(b.dtype())) return;
+// Only a Python-number exponent is refused; a tensor exponent follows int_pow's rule, as in PyTorch.
+void check_integer_pow(BinaryOp op, const Tensor& b, bool python_number) {
+  if (op != BinaryOp::Pow || is_floating(b.dtype()) || !python_number) return;
   Tensor neg = contiguous(binary(BinaryOp::Lt, b, scalar_tensor(0, b.dtype(), true)));
   const bool* p = neg.data<bool>();
   for (int64_t i = 0, n = neg.numel(); i < n; ++i)
@@ -227,7 +231,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   DType dt = binary_compute_dtype(op, a, b);
   Shape shape = a.sizes() == b.sizes() ? a.sizes() : broadcast_shapes(a.sizes(), b.sizes(), name);
   Tensor ca = to_dtype(a, dt), cb = to_dtype(b, dt);
-  if (!is_floating(dt)) { check_integer_divisor(op, cb); check_integer_pow(op, cb); }
+  if (!is_floating(dt)) { check_integer_divisor(op, cb, shape); check_integer_pow(op, cb, b.is_wrapped_number()); }
   auto fn = cpu::kernels().binary[static_cast<int>(op)][static_cast<int>(dt)];
   if (!fn) throw Error(str("\"", name, "\" not implemented for '", dtype_name(dt), "'"));
   Tensor out = empty(shape, cpu::binary_returns_bool(op) ? DType::Bool : dt, a.device());
@@ -250,7 +254,7 @@ Tensor& binary_(BinaryOp op, Tensor& self, const Tensor& other) {
     throw Error(str("output with shape ", shape_str(self.sizes()), " doesn't match the broadcast shape ",
                     shape_str(shape)));
   Tensor ca = to_dtype(self, dt), cb = to_dtype(other, dt);
-  if (!is_floating(dt)) { check_integer_divisor(op, cb); check_integer_pow(op, cb); }
+  if (!is_floating(dt)) { check_integer_divisor(op, cb, shape); check_integer_pow(op, cb, other.is_wrapped_number()); }
   auto fn = cpu::kernels().binary[static_cast<int>(op)][static_cast<int>(dt)];
   if (!fn) throw Error(str("\"", name, "_\" not implemented for '", dtype_name(dt), "'"));
   if (out_dt == self.dtype() && ca.storage() == self.storage()) {

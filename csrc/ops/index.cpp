@@ -48,6 +48,14 @@ int64_t wrap_index(int64_t i, int64_t size, int64_t dim) {
 
 Tensor as_int64(const Tensor& t) { return contiguous(to_dtype(t, DType::Int64)); }
 
+// index_select and index_add_ take no negative indices in PyTorch (advanced indexing does).
+void check_index_range(const Tensor& index_t, int64_t size) {
+  Tensor flat = as_int64(index_t);
+  const int64_t* ip = flat.data<int64_t>();
+  for (int64_t i = 0, n = flat.numel(); i < n; ++i)
+    if (ip[i] < 0 || ip[i] >= size) throw IndexError("index out of range in self");
+}
+
 // The layout shared by index and index_put_: result = [outer rest dims][index block][inner rest dims].
 struct AdvancedIndex {
   Shape outer_sizes, outer_strides, inner_sizes, inner_strides, block_shape, result_shape;
@@ -188,6 +196,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_t) {
   check_index_dtype(index_t, "index_select");
   EMBER_CHECK(index_t.dim() <= 1, "index_select(): Index is supposed to be a vector");
   int64_t d = wrap_dim(dim, x.dim());
+  check_index_range(index_t, x.dim() ? x.size(d) : 1);
   if (x.dim() == 0) return reshape(index(unsqueeze(x, 0), {reshape(index_t, {-1})}), index_t.sizes());
   std::vector<std::optional<Tensor>> idx(d, std::nullopt);
   idx.push_back(reshape(index_t, {-1}));
@@ -214,9 +223,8 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index_t) {
   Walker w(index_t.sizes(), x.dim() ? xs : Shape{});
   for (int64_t i = 0; i < n; ++i, w.next()) {
     int64_t j = ip[i];
-    if (j < -size || j >= size)
+    if (j < 0 || j >= size)  // gather takes no negative indices, as PyTorch
       throw Error(str("index ", j, " is out of bounds for dimension ", d, " with size ", size));
-    if (j < 0) j += size;
     std::memcpy(out.raw() + i * isz, x.raw() + (w.off + j * xstride) * isz, isz);
   }
   return out;
@@ -228,6 +236,9 @@ Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index_t, const Tensor& sr
   check_writable(x, "scatter_");
   int64_t d = wrap_dim(dim, x.dim());
   EMBER_CHECK(index_t.dim() == x.dim() || x.dim() == 0, "Index tensor must have the same number of dimensions as self tensor");
+  // src's strides are walked over index's dims: a src of another rank would be read out of bounds
+  EMBER_CHECK(src_t.dim() == 0 || src_t.dim() == index_t.dim(),
+              "Index tensor must have the same number of dimensions as src tensor");
   for (int64_t k = 0; k < index_t.dim(); ++k) {
     if (k != d && index_t.size(k) > x.size(k))
       throw Error(str("Expected index ", shape_str(index_t.sizes()), " to be smaller than self ", shape_str(x.sizes()),
@@ -249,9 +260,8 @@ Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index_t, const Tensor& sr
     Walker ws(index_t.sizes(), src.dim() ? Shape(src.strides().begin(), src.strides().begin() + index_t.dim()) : Shape(index_t.dim(), 0));
     for (int64_t i = 0, n = idx.numel(); i < n; ++i, wx.next(), ws.next()) {
       int64_t j = ip[i];
-      if (j < -size || j >= size)
+      if (j < 0 || j >= size)  // no negative indices, as PyTorch
         throw Error(str("index ", j, " is out of bounds for dimension ", d, " with size ", size));
-      if (j < 0) j += size;
       T& slot = dst[wx.off + j * xstride];
       slot = reduce == 1 ? static_cast<T>(slot + sp[ws.off]) : sp[ws.off];
     }
@@ -263,6 +273,12 @@ Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index_t, const Tensor& sr
 Tensor& index_add_(Tensor& x, int64_t dim, const Tensor& index_t, const Tensor& src) {
   check_index_dtype(index_t, "index_add_");
   int64_t d = wrap_dim(dim, x.dim());
+  EMBER_CHECK(index_t.dim() <= 1, "index_add_(): Index is supposed to be a vector");
+  int64_t n = index_t.numel(), src_n = src.dim() ? src.size(wrap_dim(dim, src.dim())) : 1;
+  if (n != src_n)
+    throw Error(str("index_add_(): Number of indices (", n, ") should be equal to source.size(dim): (", src_n,
+                    "), for dim: ", d));
+  check_index_range(index_t, x.dim() ? x.size(d) : 1);
   std::vector<std::optional<Tensor>> idx(d, std::nullopt);
   idx.push_back(reshape(index_t, {-1}));
   // index_put_ with accumulate puts the index block where dim d is, which is index_add_'s layout.

@@ -37,8 +37,7 @@ std::vector<bool> reduced_mask(const Tensor& x, const std::vector<int64_t>& dims
   std::vector<bool> mask(std::max<int64_t>(x.dim(), 1), dims.empty());
   for (int64_t d : dims) {
     int64_t w = wrap_dim(d, x.dim());
-    if (mask[w] && !dims.empty() && std::count(dims.begin(), dims.end(), d) > 1)
-      throw Error(str("dim ", w, " appears multiple times in the list of dims"));
+    if (mask[w]) throw Error(str("dim ", w, " appears multiple times in the list of dims"));  // also 0 and -n
     mask[w] = true;
   }
   return mask;
@@ -100,6 +99,7 @@ template <class T, class Acc> struct AnyOp {
 template <class T, class Acc, class Out, template <class, class> class Op>
 void reduce_kernel(const Tensor& x, const Geometry& g, Out* out) {
   using O = Op<T, Acc>;
+  if (g.outer_numel == 0) return;  // no output; a merged 0-size outer group would divide by zero below
   const T* base = x.data<T>();
   const int64_t n_in = g.inner_numel;
   const bool inner_contig = g.inner_sizes.size() == 1 && g.inner_strides[0] == 1;
@@ -196,15 +196,22 @@ Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int64_t> dims, bool keep
   check_cpu(x, name);
   auto mask = reduced_mask(x, dims);
   Geometry g = make_geometry(x, mask);
-  if ((op == ReduceOp::Max || op == ReduceOp::Min) && g.inner_numel == 0)
-    throw IndexError(str(name, "(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument."));
+  if ((op == ReduceOp::Max || op == ReduceOp::Min) && g.inner_numel == 0) {
+    const char* aname = op == ReduceOp::Max ? "amax" : "amin";
+    if (dims.empty())
+      throw Error(str(aname, "(): Expected reduction dim to be specified for input.numel() == 0. "
+                             "Specify the reduction dim with the 'dim' argument."));
+    for (int64_t d = 0; d < x.dim(); ++d)
+      if (mask[d] && x.size(d) == 0)
+        throw IndexError(str(aname, "(): Expected reduction dim ", d, " to have non-zero size."));
+  }
   DType in_dt = dtype ? *dtype : x.dtype();
   DType out_dt = in_dt;
   if ((op == ReduceOp::Sum || op == ReduceOp::Prod) && !dtype && is_integral(x.dtype(), true)) out_dt = DType::Int64;
-  if (op == ReduceOp::All || op == ReduceOp::Any) out_dt = DType::Bool;
+  if (op == ReduceOp::All || op == ReduceOp::Any) out_dt = x.dtype() == DType::UInt8 ? DType::UInt8 : DType::Bool;
   if (op == ReduceOp::Sum || op == ReduceOp::Prod) in_dt = out_dt;
   Tensor src = to_dtype(x, in_dt);
+  g = make_geometry(src, mask);  // a converted copy has its own (contiguous) strides
   Tensor out = empty(keepdim ? g.keep_shape : g.out_shape, out_dt, x.device());
   const bool full_contig = g.outer_numel == 1 && src.is_contiguous();
   EMBER_DISPATCH_ALL(in_dt, name, [&] {
@@ -221,8 +228,14 @@ Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int64_t> dims, bool keep
       case ReduceOp::Prod: reduce_kernel<T, Acc, T, ProdOp>(src, g, out.data<T>()); break;
       case ReduceOp::Max: reduce_kernel<T, T, T, MaxOp>(src, g, out.data<T>()); break;
       case ReduceOp::Min: reduce_kernel<T, T, T, MinOp>(src, g, out.data<T>()); break;
-      case ReduceOp::All: reduce_kernel<T, bool, bool, AllOp>(src, g, out.data<bool>()); break;
-      case ReduceOp::Any: reduce_kernel<T, bool, bool, AnyOp>(src, g, out.data<bool>()); break;
+      case ReduceOp::All:
+        if (out_dt == DType::UInt8) reduce_kernel<T, bool, uint8_t, AllOp>(src, g, out.data<uint8_t>());
+        else reduce_kernel<T, bool, bool, AllOp>(src, g, out.data<bool>());
+        break;
+      case ReduceOp::Any:
+        if (out_dt == DType::UInt8) reduce_kernel<T, bool, uint8_t, AnyOp>(src, g, out.data<uint8_t>());
+        else reduce_kernel<T, bool, bool, AnyOp>(src, g, out.data<bool>());
+        break;
     }
   });
   return out;
@@ -291,7 +304,7 @@ std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim, bo
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool max) {
   if (!dim) {
     if (x.numel() == 0)
-      throw Error(str(max ? "argmax" : "argmin", "(): Expected reduction dim to be specified for input.numel() == 0."));
+      throw IndexError(str(max ? "argmax" : "argmin", "(): Expected reduction dim to be specified for input.numel() == 0."));
     Tensor flat = reshape(x, {x.numel()});
     Tensor idx = max_dim(flat, 0, false, max).second;
     if (keepdim) return reshape(idx, Shape(x.dim(), 1));
@@ -305,9 +318,9 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
   check_cpu(x, name);
   DType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? DType::Int64 : x.dtype());
   Tensor src = contiguous(to_dtype(x, dt));
+  int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
-  int64_t d = wrap_dim(dim, x.dim());
   const auto [outer, len, inner] = lines_around(x, d);
   EMBER_DISPATCH_NUMERIC(dt, name, [&] {
     using T = scalar_t;
@@ -332,9 +345,9 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
   check_cpu(x, name);
   DType dt = is_floating(x.dtype()) ? x.dtype() : DType::Float32;
   Tensor src = contiguous(to_dtype(x, dt));
+  int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
-  int64_t d = wrap_dim(dim, x.dim());
   const auto [outer, len, inner] = lines_around(x, d);
   EMBER_DISPATCH_FLOAT(dt, name, [&] {
     using T = scalar_t;
@@ -351,8 +364,10 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
         double sum = 0;
         if (log) {
           for (int64_t i = 0; i < len; ++i) sum += std::exp(static_cast<double>(row[i * inner] - m));
-          T lse = static_cast<T>(std::log(sum)) + m;
-          for (int64_t i = 0; i < len; ++i) orow[i * inner] = row[i * inner] - lse;
+          // (x - m) - log(sum), not x - (m + log(sum)): at logits ~1e4 the float sum m + log(sum) rounds away
+          // log(sum)'s low bits (PyTorch's order)
+          T log_sum = static_cast<T>(std::log(sum));
+          for (int64_t i = 0; i < len; ++i) orow[i * inner] = (row[i * inner] - m) - log_sum;
         } else {
           for (int64_t i = 0; i < len; ++i) {
             T ex = std::exp(row[i * inner] - m);

@@ -223,13 +223,14 @@ Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), "torch.cat(): expected a non-empty list of Tensors");
   // Legacy rule kept by PyTorch: 1-d empty tensors are skipped.
-  const Tensor* ref = nullptr;
-  for (auto& t : tensors) if (!(t.dim() == 1 && t.numel() == 0)) { ref = &t; break; }
-  if (!ref) return tensors[0];
-  EMBER_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position 0) cannot be concatenated");
-  dim = wrap_dim(dim, ref->dim());
+  // The skipped ones still take part in type promotion, and all-empty input gives a new tensor.
   DType dt = tensors[0].dtype();
   for (auto& t : tensors) dt = promote_types(dt, t.dtype());
+  const Tensor* ref = nullptr;
+  for (auto& t : tensors) if (!(t.dim() == 1 && t.numel() == 0)) { ref = &t; break; }
+  if (!ref) return empty({0}, dt, tensors[0].device());
+  EMBER_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position 0) cannot be concatenated");
+  dim = wrap_dim(dim, ref->dim());
   Shape out_sizes = ref->sizes();
   out_sizes[dim] = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {

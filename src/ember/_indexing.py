@@ -12,6 +12,10 @@ def _is_advanced(k):
     return isinstance(k, (list, np.ndarray)) or (isinstance(k, Tensor) and (k.dim() > 0 or k.dtype.name == "bool"))
 
 
+def _is_bool_scalar(k):
+    return isinstance(k, Tensor) and k.dim() == 0 and k.dtype.name == "bool"
+
+
 def _to_index_tensor(k):
     from ._creation import tensor
 
@@ -29,7 +33,7 @@ def _normalize(x, key):
     if not isinstance(key, tuple):
         key = (key,)
     # Python bools and scalar bool tensors act as a new dim of size 1 (True) or 0 (False).
-    ndim_used = sum(1 if not (k is None or k is Ellipsis or isinstance(k, bool)) else 0 for k in key)
+    ndim_used = sum(0 if k is None or k is Ellipsis or isinstance(k, bool) or _is_bool_scalar(k) else 1 for k in key)
     ndim_used += sum(k.dim() - 1 for k in key if isinstance(k, Tensor) and k.dtype.name in ("bool", "uint8") and k.dim() > 1)
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")

@@ -1,6 +1,7 @@
 """The ember.* functional API. Each function either calls the core directly (no input needs a
 gradient: the fast path) or applies its autograd Function. They hold no math themselves."""
 import builtins
+import math
 import numbers
 
 from . import _C, _dtype
@@ -117,11 +118,18 @@ def float_power(input, exponent):
                exponent.double() if isinstance(exponent, Tensor) else exponent)
 
 
+def _check_other(other, op):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
 def maximum(input, other):
+    _check_other(other, "maximum")
     return _binary(Maximum, B["maximum"], input, other)
 
 
 def minimum(input, other):
+    _check_other(other, "minimum")
     return _binary(Minimum, B["minimum"], input, other)
 
 
@@ -129,6 +137,7 @@ fmax, fmin = maximum, minimum
 
 
 def atan2(input, other):
+    _check_other(other, "atan2")
     return _binary(Atan2, B["atan2"], input, other)
 
 
@@ -156,7 +165,18 @@ def _compare(name):
 
 eq, ne, lt, le, gt, ge = (_compare(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-logical_and, logical_or, logical_xor = (_compare(n) for n in ("logical_and", "logical_or", "logical_xor"))
+def _logical(name):
+    op = B[name]
+
+    def logical(input, other, *, out=None):
+        _check_other(other, name)  # PyTorch takes no Python number here
+        return _out(binary_impl(op, input, other), out)
+
+    logical.__name__ = name
+    return logical
+
+
+logical_and, logical_or, logical_xor = (_logical(n) for n in ("logical_and", "logical_or", "logical_xor"))
 bitwise_and, bitwise_or, bitwise_xor = (_compare(n) for n in ("bitwise_and", "bitwise_or", "bitwise_xor"))
 
 
@@ -260,9 +280,9 @@ def clamp(input, min=None, max=None, *, out=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         r = input
         if min is not None:
-            r = maximum(r, min)
+            r = _binary(Maximum, B["maximum"], r, min)
         if max is not None:
-            r = minimum(r, max)
+            r = _binary(Minimum, B["minimum"], r, max)
         return _out(r, out)
     lo = float(min) if min is not None else 0.0
     hi = float(max) if max is not None else 0.0
@@ -284,7 +304,11 @@ def clamp_max(input, max):
 
 
 def lerp(input, end, weight):
-    return input + weight * (end - input)
+    # PyTorch's two-sided formula: exact at both ends, and inf - inf does not appear for |weight| >= 0.5
+    diff = end - input
+    if isinstance(weight, Tensor):
+        return where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
+    return input + weight * diff if builtins.abs(weight) < 0.5 else end - diff * (1 - weight)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
@@ -873,11 +897,25 @@ def dot(input, other, *, out=None):
     return _out(wrap(_C.dot(input._c, other._c)), out)
 
 
-inner = dot
 vdot = dot
 
 
+def inner(input, other):
+    """Sums over the last dim of both: shape input.shape[:-1] + other.shape[:-1]."""
+    if input.dim() == 0 or other.dim() == 0:
+        return mul(input, other)
+    k = input.shape[-1]
+    if other.shape[-1] != k:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    out = mm(input.reshape(math.prod(input.shape[:-1]), k), other.reshape(math.prod(other.shape[:-1]), k).t())
+    return out.reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
+
+
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
@@ -987,7 +1025,11 @@ def take_along_dim(input, indices, dim=None):
 
 
 def take(input, index):
-    return gather(input.flatten(), 0, index.flatten()).reshape(index.shape)
+    if input.numel() == 0 and index.numel():
+        raise IndexError("take(): tried to take from an empty tensor")
+    flat = index.flatten()
+    flat = where(flat < 0, flat + input.numel(), flat)  # take counts from the end; gather does not
+    return gather(input.flatten(), 0, flat).reshape(index.shape)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -1031,9 +1073,7 @@ def masked_select(input, mask):
 
 
 def _broadcast(a, b):
-    import numpy as np
-
-    return list(np.broadcast_shapes(tuple(a), tuple(b)))
+    return list(_infer_size(tuple(a), tuple(b)))
 
 
 def nonzero(input, *, as_tuple=False):
@@ -1193,7 +1233,7 @@ def addcdiv_(self, tensor1, tensor2, *, value=1):
 
 
 def lerp_(self, end, weight):
-    return add_(self, mul(sub(end, self), weight))
+    return copy_(self, lerp(self, end, weight))
 
 
 def _unary_inplace(op):

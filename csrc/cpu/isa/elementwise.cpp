@@ -27,7 +27,7 @@ template <class T> T vtanh(T x) {
 #define UNARY(Name, expr) \
   struct Name { template <class T> static auto f(T x, const double* p) { (void)p; return expr; } };
 UNARY(Neg, static_cast<T>(-x))
-UNARY(Abs, static_cast<T>(x < T(0) ? -x : x))
+UNARY(Abs, static_cast<T>(x < T(0) ? -x : x == T(0) ? T(0) : x))  // abs(-0.0) is +0.0
 UNARY(Sign, static_cast<T>((T(0) < x) - (x < T(0))))
 UNARY(Exp, vexp(x))
 UNARY(Log, std::log(x))
@@ -42,7 +42,7 @@ UNARY(Cos, std::cos(x))
 UNARY(Tan, std::tan(x))
 UNARY(Tanh, vtanh(x))
 UNARY(Sigmoid, T(1) / (T(1) + vexp(-x)))
-UNARY(Relu, static_cast<T>(x > T(0) ? x : T(0)))
+UNARY(Relu, static_cast<T>(x < T(0) ? T(0) : x))  // NaN and -0.0 pass through, as in PyTorch
 UNARY(Floor, std::floor(x))
 UNARY(Ceil, std::ceil(x))
 UNARY(Round, std::nearbyint(x))  // half to even, as PyTorch
@@ -62,8 +62,15 @@ UNARY(Softplus, static_cast<T>(x * T(p[0]) > T(p[1]) ? x : std::log1p(std::exp(x
 // params: alpha
 UNARY(Elu, static_cast<T>(x > T(0) ? x : T(p[0]) * std::expm1(x)))
 UNARY(LeakyRelu, static_cast<T>(x > T(0) ? x : x * T(p[0])))
-// params: min, max, has_min, has_max; NaN stays NaN as in PyTorch
-UNARY(Clamp, static_cast<T>(x != x ? x : (p[3] != 0 && x > T(p[1])) ? T(p[1]) : (p[2] != 0 && x < T(p[0])) ? T(p[0]) : x))
+// params: min, max, has_min, has_max; NaN stays NaN and max wins over min (min > max gives max), as in PyTorch
+struct Clamp {
+  template <class T> static T f(T x, const double* p) {
+    if (x != x) return x;
+    if (p[2] != 0 && x < T(p[0])) x = T(p[0]);
+    if (p[3] != 0 && x > T(p[1])) x = T(p[1]);
+    return x;
+  }
+};
 UNARY(LogicalNot, !static_cast<bool>(x))
 UNARY(IsNan, x != x)
 UNARY(IsInf, (is_fp<T> && (x == std::numeric_limits<T>::infinity() || x == -std::numeric_limits<T>::infinity())))
@@ -144,11 +151,17 @@ template <class T> T int_pow(T a, T b) {
   if constexpr (is_fp<T>) {
     return std::pow(a, b);
   } else {
-    T r = 1;
     int64_t e = static_cast<int64_t>(b);
-    T base = a;
-    while (e > 0) { if (e & 1) r = static_cast<T>(r * base); base = static_cast<T>(base * base); e >>= 1; }
-    return r;
+    if (e < 0) {  // PyTorch's rule for a tensor exponent: 1 and -1 keep their magnitude, the rest give 0
+      if (a == T(1)) return T(1);
+      if constexpr (std::is_signed_v<T>) if (a == T(-1)) return (e & 1) ? T(-1) : T(1);
+      return T(0);
+    }
+    // Unsigned arithmetic wraps on overflow as PyTorch's results do (signed overflow is undefined).
+    using U = std::make_unsigned_t<std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>>;
+    U r = 1, base = static_cast<U>(a);
+    while (e > 0) { if (e & 1) r = static_cast<U>(r * base); base = static_cast<U>(base * base); e >>= 1; }
+    return static_cast<T>(r);
   }
 }
 template <class T> T nan_max(T a, T b) { if constexpr (is_fp<T>) { if (a != a || b != b) return a + b; } return a > b ? a : b; }

@@ -128,7 +128,8 @@ class Pow(Function):
 
 
 class _Extremum(Function):
-    """maximum/minimum: the gradient goes to the winner, split evenly on ties (as PyTorch)."""
+    """maximum/minimum: the gradient goes to the winner, split evenly on ties; where a NaN makes
+    neither lose, both get it (PyTorch's masks)."""
 
     op = None
 
@@ -140,10 +141,9 @@ class _Extremum(Function):
     @classmethod
     def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
-        wins = (a > b) if cls.op == "maximum" else (a < b)
-        ties = (a == b).to(g.dtype) * 0.5
-        wa = wins.to(g.dtype) + ties
-        return g * wa, g * (1 - wa)
+        a_loses, b_loses = (a < b, a > b) if cls.op == "maximum" else (a > b, a < b)
+        share = 1 - (a == b).to(g.dtype) * 0.5
+        return g * share * (~a_loses).to(g.dtype), g * share * (~b_loses).to(g.dtype)
 
 
 class Maximum(_Extremum):
@@ -168,6 +168,8 @@ class Atan2(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         denom = a * a + b * b
+        # at the origin PyTorch's gradient is 0, not 0/0
+        denom = denom.masked_fill(denom == 0, math.inf)
         return g * b / denom, -g * a / denom
 
 

@@ -1,5 +1,7 @@
 """Matrix products. Gradients are products with the other operand; the engine sums any
 broadcast batch dims back to each input's shape."""
+import math
+
 from .. import _C
 from .._tensor import wrap
 from ..autograd.function import Function
@@ -103,9 +105,10 @@ class Linear(Function):
             gx = g.unsqueeze(-1) * w if need_x else None
             gw = (g.unsqueeze(-1) * x).reshape(-1, w.shape[0]).sum(0) if need_w else None
             return gx, gw, (g.sum() if need_b else None)
-        g2 = g.reshape(-1, w.shape[0])
+        rows = math.prod(g.shape[:-1])  # not -1: ambiguous when a feature dim is 0
+        g2 = g.reshape(rows, w.shape[0])
         gx = (g2 @ w).reshape(x.shape) if need_x else None
-        gw = g2.t() @ x.reshape(-1, w.shape[1]) if need_w else None
+        gw = g2.t() @ x.reshape(rows, w.shape[1]) if need_w else None
         gb = g2.sum(0) if need_b else None
         return gx, gw, gb
 

@@ -1,4 +1,6 @@
 """Reductions. Backward re-expands the gradient over the reduced dims."""
+import math
+
 from .. import _C
 from .._tensor import wrap
 from ..autograd import grad_mode
@@ -156,6 +158,11 @@ class MinDim(MaxDim):
     is_max = False
 
 
+
+def _safe_div(a, b):
+    """a / b with IEEE results for b == 0 (inf or nan), as the C++ formulas PyTorch uses."""
+    return a / b if b else math.copysign(math.inf, a) if a else math.nan
+
 class Var(Function):
     node_name = "VarBackward0"
 
@@ -171,7 +178,8 @@ class Var(Function):
         dims, correction, keepdim = ctx.args
         n = reduced_count(x.shape, dims)
         mean = x.mean(dims if dims else None, keepdim=True) if dims else x.mean()
-        return expand_back(g, x.shape, dims, keepdim) * (x - mean) * (2.0 / max(n - correction, 0)), None, None, None
+        scale = _safe_div(2.0, max(n - correction, 0))
+        return expand_back(g, x.shape, dims, keepdim) * (x - mean) * scale, None, None, None
 
 
 class Cumsum(Function):

@@ -48,8 +48,11 @@ class Node:
         return _RemovableHandle(hooks, fn)
 
     def _release(self):
-        self._saved = ()
-        self._released = True
+        # Only a node that saved tensors becomes unusable, as in PyTorch: a view or a sum saved
+        # none and can be backpropagated through again.
+        if self._saved:
+            self._saved = ()
+            self._released = True
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
