@@ -44,6 +44,7 @@ inline float tanh_f32(float x) {
   float big = 1.0f - 2.0f / (exp_f32(2.0f * a) + 1.0f);
   big = x < 0 ? -big : big;
   float y = a < 0.625f ? small : big;
+  y = a == 0.0f ? x : y;  // keeps the sign of -0.0
   return x != x ? x + x : y;
 }
 
