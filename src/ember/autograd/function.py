@@ -81,6 +81,17 @@ class AccumulateGrad(Node):
         raise RuntimeError("AccumulateGrad is applied by the engine")
 
 
+def check_version(t, version):
+    """PyTorch's error when a tensor kept for backward was modified in place since it was kept."""
+    if t._c.version != version:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{t.type()} {list(t.shape)}], which is output {t._output_nr} of "
+            f"{t.grad_fn.name() if t.grad_fn else 'AccumulateGrad'}, is at version {t._c.version}; expected "
+            f"version {version} instead. Hint: the backtrace further above can show the operation that failed to "
+            "compute its gradient. The variable in question was changed in there or anywhere later. Good luck!")
+
+
 class FunctionCtx:
     """What `forward` and `backward` see as `ctx`."""
 
@@ -93,13 +104,8 @@ class FunctionCtx:
         if self._released:
             raise RuntimeError(_FREED)
         for t, v in zip(self._saved, self._versions):
-            if t is not None and t._c.version != v:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.type()} {list(t.shape)}], which is output {t._output_nr} of "
-                    f"{t.grad_fn.name() if t.grad_fn else 'AccumulateGrad'}, is at version {t._c.version}; expected "
-                    f"version {v} instead. Hint: the backtrace further above can show the operation that failed to "
-                    "compute its gradient. The variable in question was changed in there or anywhere later. Good luck!")
+            if t is not None:
+                check_version(t, v)
         return self._saved
 
     def mark_dirty(self, *tensors):

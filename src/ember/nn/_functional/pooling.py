@@ -26,15 +26,19 @@ def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode):
     return kernel, stride, padding, dilation
 
 
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    geometry = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return MaxPool2DWithIndices.apply(input, *geometry, ceil_mode, return_indices)
+
+
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
-    geometry = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return MaxPool2DWithIndices.apply(input, *geometry, ceil_mode)
+    """(output, indices) whatever return_indices says, as in PyTorch."""
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (out, indices) if return_indices else out
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def _as_1d(args):
@@ -44,10 +48,11 @@ def _as_1d(args):
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     kernel, stride, dilation = _as_1d((kernel_size, stride, dilation))
-    out, indices = max_pool2d_with_indices(input.unsqueeze(-2), kernel, stride, (0,) + _single(padding), dilation,
-                                           ceil_mode)
-    out, indices = out.squeeze(-2), indices.squeeze(-2)
-    return (out, indices) if return_indices else out
+    out = _max_pool2d(input.unsqueeze(-2), kernel, stride, (0,) + _single(padding), dilation, ceil_mode,
+                      return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
