@@ -8,20 +8,6 @@ from .conv import Col2Im
 from .graph import builds_graph
 
 
-def pool_out_size(n, k, s, p, d, ceil_mode):
-    """PyTorch's pooling_output_shape: in ceil mode the last window must start inside the input
-    or its left padding."""
-    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
-def pool_out_hw(x, kernel, stride, padding, dilation, ceil_mode):
-    return tuple(pool_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
-                 zip(x.shape[-2:], kernel, stride, padding, dilation))
-
-
 def _avg_window_sizes(n, k, s, p, o, count_include_pad):
     """Per output position, how many elements its window averages (PyTorch's rule: padding counts
     when count_include_pad, but nothing past the right padding ever does)."""

@@ -1,5 +1,8 @@
 """The backward engine: an iterative topological walk (no recursion, so graphs of any depth work)
-that runs each node once with the sum of its incoming gradients."""
+that runs each node once with the sum of its incoming gradients. Imported at the first backward,
+when the package is complete."""
+from .. import _C
+from .._tensor import wrap
 from . import anomaly_mode, function, grad_mode
 from .function import _FREED, AccumulateGrad
 
@@ -7,19 +10,19 @@ from .function import _FREED, AccumulateGrad
 def _reachable(root_nodes):
     """Dependency counts (number of incoming edges) of every node reachable from the roots."""
     deps = {}
-    stack = list(root_nodes)
-    seen = set(stack)
+    roots = set(root_nodes)
+    stack = list(roots)
     while stack:
-        node = stack.pop()
-        for e in node._edges:
-            if e is None:
-                continue
-            nxt = e[0]
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return deps, seen
+        for e in stack.pop()._edges:
+            if e is not None:
+                nxt = e[0]
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:  # first visit (a root is visited from the start)
+                    deps[nxt] = 1
+                    if nxt not in roots:
+                        stack.append(nxt)
+    return deps
 
 
 def _needed(root_nodes, deps, targets):
@@ -87,7 +90,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
         root_edges.append(e)
         _add_grad(buffers, e[0], e[1], g)
     root_nodes = list(dict.fromkeys(e[0] for e in root_edges))
-    deps, _ = _reachable(root_nodes)
+    deps = _reachable(root_nodes)
 
     targets = {}
     needed = None
@@ -116,10 +119,10 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
                 continue
             if node._hooks:
                 grads = _run_tensor_hooks(node._hooks, grads)
-            if node in targets:
+            if targets and node in targets:
                 for nr, i in targets[node]:
                     captured[i] = grads[nr] if nr < len(grads) else None
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 var = node.variable
                 if not capture and var is not None:
                     _accumulate(var, grads[0], create_graph)
@@ -201,7 +204,7 @@ def _call_node(node, grads):
             res = hook(out, grads)
             if res is not None:
                 out = tuple(res)
-    if anomaly_mode.is_anomaly_enabled():
+    if anomaly_mode._enabled[0]:
         anomaly_mode.check_nan(node, out)
     return out
 
@@ -215,9 +218,8 @@ def _accumulate(var, grad, create_graph):
     if create_graph:
         var._grad = grad if var._grad is None else var._grad + grad
         return
-    grad = grad.detach()
     if var._grad is None:
-        var._grad = grad.clone()  # the incoming tensor may be shared with other leaves
+        var._grad = wrap(_C.clone(grad._c))  # a copy: the incoming tensor may be shared with other leaves
     else:
         var._grad._inplace_add(grad)
     if var._post_accumulate_hooks:

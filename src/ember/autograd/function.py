@@ -97,14 +97,14 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._versions = tuple(t._c.version if t is not None else 0 for t in tensors)
+        self._versions = tuple([t._c.version if t is not None else 0 for t in tensors])
 
     @property
     def saved_tensors(self):
         if self._released:
             raise RuntimeError(_FREED)
         for t, v in zip(self._saved, self._versions):
-            if t is not None:
+            if t is not None and t._c.version != v:
                 check_version(t, v)
         return self._saved
 
@@ -130,7 +130,7 @@ class BackwardCFunction(FunctionCtx, Node):
 
     @property
     def needs_input_grad(self):
-        return tuple(e is not None for e in self._edges)
+        return tuple([e is not None for e in self._edges])
 
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)
