@@ -303,6 +303,21 @@ def test_max_pool2d_matches_torch(case, dtype):
     assert_close(_C.max_pool2d_backward(T(gy), idx, list(shape)).numpy(), xt.grad, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(64, 16, 8, 8), (3, 5, 7, 9), (2, 1, 2, 34)])
+def test_max_pool2d_2x2_vectors_across_rows_and_planes(shape, dtype):
+    """The 2x2 stride-2 kernel fills its vectors across output rows and planes; odd sizes leave a
+    row and a column unread. Ties, and NaNs (the last one wins, as in PyTorch), sit in its lanes."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 4, size=shape).astype(dtype)
+    x.reshape(-1)[rng.choice(x.size, size=x.size // 7, replace=False)] = np.nan
+    y, idx = _C.max_pool2d(T(x), [2], [], [0], [1], False)
+    yt, it = torch.nn.functional.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
+    np.testing.assert_array_equal(y.numpy(), yt.numpy())
+    np.testing.assert_array_equal(idx.numpy(), it.numpy())
+
+
 def test_max_pool2d_matches_numpy_and_picks_first_of_ties():
     x = RNG.integers(0, 3, size=(2, 3, 6, 8)).astype(np.float64)  # many ties
     y, idx = _C.max_pool2d(T(x), [2], [], [0], [1], False)

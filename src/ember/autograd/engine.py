@@ -56,9 +56,9 @@ def _add_grad(buffers, node, nr, grad):
     buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
 
-def _fit(grad, edge):
+def _fit(grad, meta):
     """Sums a broadcast gradient back to the input's shape and casts it to the input's dtype."""
-    shape, code = edge[2], edge[3]
+    shape, code = meta
     if grad._c.shape != shape:
         grad = grad.sum_to_size(shape)
     if grad._c.dtype_code != code:
@@ -140,17 +140,14 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
             for e, g in zip(node._edges, grad_inputs):
                 if e is None:
                     continue
-                nxt = e[0]
+                nxt, nr, meta = e
                 if g is not None:
-                    shape, code = g._c.meta()
-                    if shape != e[2] or code != e[3]:
-                        g = _fit(g, e)
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        meta = nxt._output_meta
-                        buf = buffers[nxt] = [None] * max(len(meta) if meta is not None else 1, e[1] + 1)
-                    nr = e[1]
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    if g._c.meta() != meta:
+                        g = _fit(g, meta)
+                    if nr == 0 and nxt._output_meta is None and nxt not in buffers:
+                        buffers[nxt] = [g]  # the usual case: the first gradient of a one-output node
+                    else:
+                        _add_grad(buffers, nxt, nr, g)
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:

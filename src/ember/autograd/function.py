@@ -162,18 +162,17 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         ctx = cls._backward_cls()
         state = grad_mode.state
-        tracking = state.enabled
-        edges = [_edge_of(a) if tracking and isinstance(a, _Tensor) and a._requires_grad else None for a in args]
+        if not state.enabled:
+            ctx._edges = [None] * len(args)
+            return cls.forward(ctx, *args, **kwargs)
+        edges = [_edge_of(a) if isinstance(a, _Tensor) and a._requires_grad else None for a in args]
         ctx._edges = edges
-        if tracking:
-            state.enabled = False
-            try:
-                out = cls.forward(ctx, *args, **kwargs)
-            finally:
-                state.enabled = True
-        else:
+        state.enabled = False
+        try:
             out = cls.forward(ctx, *args, **kwargs)
-        if edges.count(None) == len(edges):
+        finally:
+            state.enabled = True
+        if not any(edges):
             return out
         if type(out) is _Tensor and not ctx._dirty and not ctx._non_differentiable and out._c.dtype_code in _FLOAT_CODES:
             # The common case: one fresh floating-point output.

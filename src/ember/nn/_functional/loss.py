@@ -145,7 +145,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     red = _reduction.resolve(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if isinstance(target, Tensor) and target.shape == input.shape:
+    if isinstance(target, Tensor) and target._c.shape == input._c.shape:
         class_dim = 0 if input.dim() == 1 else 1
         if ignore_index != -100:
             raise RuntimeError("ignore_index is not supported for floating point target")
