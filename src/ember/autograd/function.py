@@ -103,10 +103,13 @@ class FunctionCtx:
     def saved_tensors(self):
         if self._released:
             raise RuntimeError(_FREED)
-        for t, v in zip(self._saved, self._versions):
+        saved = self._saved
+        if self._saved_outputs:
+            saved = tuple([t.unpack(self) if type(t) is _SavedOutput else t for t in saved])
+        for t, v in zip(saved, self._versions):
             if t is not None and t._c.version != v:
                 check_version(t, v)
-        return self._saved
+        return saved
 
     def mark_dirty(self, *tensors):
         self._dirty = tensors
@@ -121,6 +124,36 @@ class FunctionCtx:
     _non_differentiable = ()
     _materialize_grads = True
     _output_meta = None
+    _saved_outputs = False  # some saved tensor is one of this node's outputs (see _SavedOutput)
+
+
+class _SavedOutput:
+    """An output a node saved for its own backward, kept as its TensorImpl and output index: holding
+    the tensor itself would be a reference cycle (output -> grad_fn -> output) that only the garbage
+    collector frees, so every such op's result (relu, exp, softmax, ...) would outlive its last use.
+    Unpacked, it is a tensor on the same storage whose grad_fn is the node again, as in PyTorch."""
+
+    __slots__ = ("_c", "nr")
+
+    def __init__(self, c, nr):
+        self._c, self.nr = c, nr
+
+    def unpack(self, node):
+        t = _new(_Tensor)
+        t._c, t._requires_grad, t.grad_fn, t._output_nr = self._c, True, node, self.nr
+        return t
+
+
+def _unlink_output(ctx, out, nr):
+    """Replaces `out`, now an output of ctx, in ctx's saved tensors by a _SavedOutput."""
+    saved = ctx._saved
+    for i, t in enumerate(saved):
+        if t is out:
+            ctx._saved = saved = saved[:i] + (_SavedOutput(out._c, nr),) + saved[i + 1:]
+            ctx._saved_outputs = True
+
+
+_new = object.__new__
 
 
 class BackwardCFunction(FunctionCtx, Node):
@@ -182,6 +215,8 @@ class Function(metaclass=_FunctionMeta):
             else:
                 out._requires_grad = True
                 out.grad_fn = ctx
+                if ctx._saved:
+                    _unlink_output(ctx, out, 0)
                 if anomaly_mode._enabled[0]:
                     anomaly_mode.record_creation(ctx)
                 return out
@@ -218,6 +253,7 @@ def _attach(ctx, out, args):
                 o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
+                _unlink_output(ctx, o, i)
         else:
             meta.append(None)
         result.append(o)
