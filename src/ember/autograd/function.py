@@ -146,11 +146,11 @@ class _SavedOutput:
 
 def _unlink_output(ctx, out, nr):
     """Replaces `out`, now an output of ctx, in ctx's saved tensors by a _SavedOutput."""
-    saved = ctx._saved
-    for i, t in enumerate(saved):
+    for t in ctx._saved:
         if t is out:
-            ctx._saved = saved = saved[:i] + (_SavedOutput(out._c, nr),) + saved[i + 1:]
+            ctx._saved = tuple([_SavedOutput(out._c, nr) if t is out else t for t in ctx._saved])
             ctx._saved_outputs = True
+            return
 
 
 _new = object.__new__
