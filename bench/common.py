@@ -12,27 +12,31 @@ import torch
 
 THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
 torch.set_num_threads(THREADS)
-os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+ember.set_num_threads(THREADS)
 
 
-def timeit(fn, min_time=0.2, repeats=7):
-    """Median seconds per call of fn()."""
-    fn()
-    n, start = 1, time.perf_counter()
-    fn()
-    once = time.perf_counter() - start
-    n = max(1, int(min_time / repeats / max(once, 1e-7)))
-    samples = []
-    for _ in range(repeats):
+def timeit_all(fns, min_time=0.2, repeats=7):
+    """Median seconds per call of each fn(). Their samples are interleaved, so a change in machine
+    load (other users, frequency) affects all of them alike."""
+    counts = []
+    for fn in fns:
+        fn()
         start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - start) / n)
-    return statistics.median(samples)
+        fn()
+        once = time.perf_counter() - start
+        counts.append(max(1, int(min_time / repeats / max(once, 1e-7))))
+    samples = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, n, out in zip(fns, counts, samples):
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            out.append((time.perf_counter() - start) / n)
+    return [statistics.median(s) for s in samples]
 
 
-def row(name, ember_fn, torch_fn, target=None, extra=""):
-    te, tt = timeit(ember_fn), timeit(torch_fn)
+def row(name, ember_fn, torch_fn, target=None, extra="", repeats=7):
+    te, tt = timeit_all([ember_fn, torch_fn], repeats=repeats)
     ratio = tt / te
     status = "" if target is None else ("ok" if ratio >= target else "MISSED")
     return {"name": name, "ember_us": te * 1e6, "torch_us": tt * 1e6, "ratio": ratio, "target": target,

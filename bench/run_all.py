@@ -1,7 +1,9 @@
 """Runs every benchmark and prints one markdown table per group (paste into RESULTS.md)."""
 import datetime
 
+import conv
 import gemm
+import lenet
 import overhead
 from common import machine, print_table
 
@@ -9,3 +11,5 @@ if __name__ == "__main__":
     print(f"Date: {datetime.date.today()}  \nMachine: {machine()}")
     print_table(overhead.rows(), "Per-op overhead (tiny tensors)")
     print_table(gemm.rows(), "GEMM")
+    print_table(conv.rows(), "Convolution and pooling")
+    print_table(lenet.rows(), "LeNet-5 training step")

@@ -305,6 +305,23 @@ def test_graph_is_freed_without_the_garbage_collector():
         gc.enable()
 
 
+def test_saved_outputs_do_not_keep_results_alive():
+    """exp saves its own output: the node keeps it without a reference cycle, and unpacks it with
+    itself as grad_fn, so second derivatives still flow through it."""
+    gc.disable()
+    try:
+        x = ember.randn(100, dtype=ember.float64, requires_grad=True)
+        y = x.exp()
+        ref = weakref.ref(y)
+        del y
+        assert ref() is None
+        (g,) = ember.autograd.grad(x.exp().sum(), [x], create_graph=True)
+        (gg,) = ember.autograd.grad(g.sum(), [x])
+        np.testing.assert_allclose(gg.numpy(), np.exp(x.detach().numpy()), rtol=1e-12)
+    finally:
+        gc.enable()
+
+
 def test_anomaly_mode_names_the_forward_op():
     x = ember.tensor([0.0], requires_grad=True)
     with ember.autograd.detect_anomaly():

@@ -151,6 +151,15 @@ def test_gemm_odd_sizes_and_transposes(n):
     np.testing.assert_allclose(ember.mm(E(a.T.copy()).t(), E(b.T.copy()).t()).numpy(), a @ b, rtol=1e-3, atol=1e-3)
 
 
+@pytest.mark.parametrize("m,k,n", [(1, 3, 5), (3, 37, 7), (4, 256, 120), (5, 17, 9), (2, 8, 4), (3, 100, 130)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linear_small_batch_dot_products(m, k, n, dtype):
+    """x @ w.T + b with few rows: vector dot products along k (tails of k and of the columns too)."""
+    x, w, b = (np.random.randn(*s).astype(dtype) for s in ((m, k), (n, k), (n,)))
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(ember.nn.functional.linear(E(x), E(w), E(b)).numpy(), x @ w.T + b, rtol=tol, atol=tol)
+
+
 def test_linalg_shapes_and_errors():
     assert ember.dot(E([1.0, 2.0]), E([3.0, 4.0])).item() == 11.0
     assert ember.mv(ember.ones(2, 3), ember.ones(3)).tolist() == [3.0, 3.0]

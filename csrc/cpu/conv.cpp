@@ -155,14 +155,21 @@ ConvDirectWeightFn<T> direct_weight() {
   else return kernels().conv2d_direct_weight_f64;
 }
 
-// The direct kernels vectorise along output rows and keep a zero-padded copy of one image in
-// cache: faster than im2col + GEMM when rows are read with unit stride, fill half a vector or
-// more, and image and kernel are small (measured up to 64 channels of 3x3); a pointwise conv
-// needs no im2col, so the GEMM keeps it.
+// The direct kernels vectorise along output rows and read a zero-padded copy of one image: faster
+// than im2col + GEMM when rows are read with unit stride and fill half a vector or more, and the
+// kernel is small (measured up to 64 channels of 3x3, on images up to 224x224: from 56x56 on, the
+// GEMM path's columns no longer stay in cache); a pointwise conv needs no im2col, so the GEMM keeps it.
 bool use_direct(const Conv2dShape& s) {
   const int64_t Kg = s.C / s.groups * s.kH * s.kW;
   const int64_t padded = s.C * (s.H + 2 * s.pH) * (s.W + 2 * s.pW);
-  return s.sW == 1 && s.OW >= 4 && Kg <= 1024 && padded <= (1 << 16) && !geom(s).pointwise;
+  return s.sW == 1 && s.OW >= 4 && Kg <= 1024 && padded <= (1 << 21) && !geom(s).pointwise;
+}
+
+// The direct weight gradient holds a few kernel taps per channel in registers while it sweeps the
+// images; with under 4 input channels per group on a large image (an RGB stem) the GEMM is faster.
+bool use_direct_weight(const Conv2dShape& s) {
+  const int64_t padded = s.C * (s.H + 2 * s.pH) * (s.W + 2 * s.pW);
+  return use_direct(s) && (s.C / s.groups >= 4 || padded <= (1 << 16));
 }
 
 // Backward-input of a stride-1 conv is a forward conv of grad_y with the kernel flipped and
@@ -252,7 +259,7 @@ void conv2d_backward_input(const Conv2dShape& s, const T* gy, const T* w, T* gx)
 template <class T>
 void conv2d_backward_weight(const Conv2dShape& s, const T* gy, const T* x, T* gw, T* gb) {
   if (gb) bias_grad(s, gy, gb);
-  if (use_direct(s)) return direct_weight<T>()(s, gy, x, gw);
+  if (use_direct_weight(s)) return direct_weight<T>()(s, gy, x, gw);
   const Geom g = geom(s);
   const int64_t wsize = s.O * g.Kg, chunks = image_chunks(s, g);
   // Chunk 0 sums straight into gw, the others into partials added at the end.

@@ -40,13 +40,25 @@ void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
   const T* __restrict__ g = static_cast<const T*>(s.grad);
   T* __restrict__ buf = static_cast<T*>(s.state[0]);
   const T lr = T(o.lr), mom = T(o.momentum), damp = T(1 - o.dampening), wd = T(o.weight_decay);
-  for (int64_t i = b; i < e; ++i) {
-    T d = o.maximize ? -g[i] : g[i];
-    if (o.weight_decay != 0) d = d + wd * p[i];
-    if (o.momentum != 0) {
-      T m = o.first_step ? d : buf[i] * mom + damp * d;
+  // The options as local constants, so the compiler moves the tests out of the loop and
+  // vectorises each case (read through `o`, they are reloaded per element).
+  const bool maximize = o.maximize, decay = o.weight_decay != 0, momentum = o.momentum != 0;
+  const bool first = o.first_step, nesterov = o.nesterov;
+  if (momentum && !maximize && !decay && !first && !nesterov) {  // the common case, on its own
+    for (int64_t i = b; i < e; ++i) {
+      const T m = buf[i] * mom + damp * g[i];
       buf[i] = m;
-      d = o.nesterov ? d + mom * m : m;
+      p[i] = p[i] + (-lr) * m;
+    }
+    return;
+  }
+  for (int64_t i = b; i < e; ++i) {
+    T d = maximize ? -g[i] : g[i];
+    if (decay) d = d + wd * p[i];
+    if (momentum) {
+      T m = first ? d : buf[i] * mom + damp * d;
+      buf[i] = m;
+      d = nesterov ? d + mom * m : m;
     }
     p[i] = p[i] + (-lr) * d;
   }

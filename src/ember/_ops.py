@@ -19,7 +19,11 @@ _state = grad_mode.state
 
 
 def _tracked(*xs):
-    return _state.enabled and builtins.any(isinstance(x, Tensor) and x._requires_grad for x in xs)
+    if _state.enabled:
+        for x in xs:  # a plain loop: no generator frame on every op
+            if isinstance(x, Tensor) and x._requires_grad:
+                return True
+    return False
 
 
 def _check_tensor(x, op):
@@ -610,14 +614,14 @@ def unsqueeze(input, dim):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    if input.dim() == 0:
+    shape = input._c.shape
+    nd = len(shape)
+    if nd == 0:
         return reshape(input, 1)
-    nd = input.dim()
     s, e = start_dim % nd, end_dim % nd
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = list(input.shape)
-    return reshape(input, shape[:s] + [-1 if 0 not in shape[s:e + 1] else 0] + shape[e + 1:])
+    return reshape(input, shape[:s] + (-1 if 0 not in shape[s:e + 1] else 0,) + shape[e + 1:])
 
 
 def unflatten(input, dim, sizes):

@@ -38,14 +38,14 @@ def scalar_kind(v):
 
 
 def edge_of(t):
-    """The graph edge a gradient for `t` flows into: (node, output index, shape, dtype)."""
+    """The graph edge a gradient for `t` flows into: (node, output index, (shape, dtype code))."""
     if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr) + t._c.meta()
+        return t.grad_fn, t._output_nr, t._c.meta()
     if t._requires_grad:
         node = t._accumulator
         if node is None:
             node = t._accumulator = AccumulateGrad(t)
-        return (node, 0) + t._c.meta()
+        return node, 0, t._c.meta()
     return None
 
 
@@ -149,8 +149,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self._c.shape[0]
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # identity, as PyTorch's id(self), without a Python call (dict keys in optimizers)
 
     def type(self, dtype=None, non_blocking=False):
         if dtype is None:

@@ -139,6 +139,35 @@ def test_conv2d_matches_torch(case, dtype):
         assert_close(got, exp, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_conv2d_columns_in_blocks_of_rows(dtype):
+    """Many channels on a wide image: im2col columns are made a few output rows at a time, with a
+    last, shorter block (own generator, so the shared one keeps feeding the other tests the same data)."""
+    rng = np.random.default_rng(7)
+    x, w, b = (rng.standard_normal(shape).astype(dtype) for shape in ((2, 64, 45, 61), (8, 32, 3, 3), (8,)))
+    opts = dict(stride=(2, 2), padding=(1, 1), dilation=(1, 1), groups=2)
+    y = call_conv(x, w, b, **opts).numpy()
+    assert_close(y, naive_conv2d(x, w, b, **opts), dtype)
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    sums = dict(rtol=1e-3, atol=1e-3) if dtype == np.float32 else {}  # weight grads sum 2 x 23 x 31 terms
+    for got, want in zip(call_conv_grads(gy, x, w, **opts), naive_conv2d_grads(gy, x, w, **opts)):
+        assert_close(got, want, dtype, **sums)
+
+
+@pytest.mark.parametrize("channels", [20, 3])
+def test_conv2d_direct_kernels_on_large_images(channels):
+    """Unit-stride 3x3 on images larger than L2 still takes the direct kernels (the weight gradient
+    goes to the GEMM with few input channels)."""
+    rng = np.random.default_rng(8)
+    x, w, b = (rng.standard_normal(shape) for shape in ((1, channels, 150, 170), (4, channels, 3, 3), (4,)))
+    opts = dict(stride=(1, 1), padding=(1, 1), dilation=(1, 1), groups=1)
+    y = call_conv(x, w, b, **opts).numpy()
+    assert_close(y, naive_conv2d(x, w, b, **opts))
+    gy = rng.standard_normal(y.shape)
+    for got, want in zip(call_conv_grads(gy, x, w, **opts), naive_conv2d_grads(gy, x, w, **opts)):
+        assert_close(got, want)
+
+
 def test_conv2d_without_bias_and_bias_grad():
     x, w = randn(2, 3, 6, 6), randn(4, 3, 3, 3)
     opts = dict(stride=(1, 1), padding=(1, 1), dilation=(1, 1), groups=1)
@@ -272,6 +301,21 @@ def test_max_pool2d_matches_torch(case, dtype):
     gy = randn(*yt.shape, dtype=dtype)
     yt.backward(torch.from_numpy(gy))
     assert_close(_C.max_pool2d_backward(T(gy), idx, list(shape)).numpy(), xt.grad, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(64, 16, 8, 8), (3, 5, 7, 9), (2, 1, 2, 34)])
+def test_max_pool2d_2x2_vectors_across_rows_and_planes(shape, dtype):
+    """The 2x2 stride-2 kernel fills its vectors across output rows and planes; odd sizes leave a
+    row and a column unread. Ties, and NaNs (the last one wins, as in PyTorch), sit in its lanes."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 4, size=shape).astype(dtype)
+    x.reshape(-1)[rng.choice(x.size, size=x.size // 7, replace=False)] = np.nan
+    y, idx = _C.max_pool2d(T(x), [2], [], [0], [1], False)
+    yt, it = torch.nn.functional.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
+    np.testing.assert_array_equal(y.numpy(), yt.numpy())
+    np.testing.assert_array_equal(idx.numpy(), it.numpy())
 
 
 def test_max_pool2d_matches_numpy_and_picks_first_of_ties():

@@ -87,9 +87,10 @@ def test_gradcheck(case):
     assert gradcheck(fn, make_inputs())
 
 
-@pytest.mark.parametrize("case", ["conv2d", "conv_transpose2d", "avg_pool2d", "max_pool2d", "layer_norm",
-                                  "cross_entropy", "embedding"])
+@pytest.mark.parametrize("case", ["conv2d", "conv2d_groups_dilation", "conv1d", "conv_transpose2d", "avg_pool2d",
+                                  "max_pool2d", "adaptive_avg_pool2d", "layer_norm", "cross_entropy", "nll_kdim",
+                                  "embedding"])
 def test_gradgradcheck(case):
-    """The Functions' backward passes are ember ops, so they differentiate again."""
+    """Backward passes that record a graph are ember ops, so they differentiate again."""
     fn, make_inputs = CASES[case]
     assert gradgradcheck(fn, make_inputs())

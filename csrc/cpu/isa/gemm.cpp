@@ -127,6 +127,42 @@ inline void micro_kernel(int64_t kc, const T* EMBER_RESTRICT a, const T* EMBER_R
   }
 }
 
+// c[j] = alpha * dot(a, column j of B) + beta * c[j] for contiguous a and columns (x @ w.T with a
+// small batch, as nn.Linear runs it): vector accumulators along k, four columns at a time so each
+// load of a serves four FMAs.
+template <class T>
+void dot_row(int64_t N, int64_t K, T alpha, const T* EMBER_RESTRICT a, const T* B, int64_t csb, T beta,
+             T* EMBER_RESTRICT c) {
+  using V = typename Tile<T>::V;
+  constexpr int W = Tile<T>::W, J = 4;
+  const int64_t kv = K / W * W;
+  auto store = [&](int64_t j, T s) { c[j] = beta != T(0) ? alpha * s + beta * c[j] : alpha * s; };
+  int64_t j = 0;
+  for (; j + J <= N; j += J) {
+    V acc[J] = {};
+    for (int64_t k = 0; k < kv; k += W) {
+      V av;
+      std::memcpy(&av, a + k, sizeof(V));
+      for (int q = 0; q < J; ++q) {
+        V bv;
+        std::memcpy(&bv, B + (j + q) * csb + k, sizeof(V));
+        acc[q] += av * bv;
+      }
+    }
+    for (int q = 0; q < J; ++q) {
+      T s = T(0);
+      for (int l = 0; l < W; ++l) s += acc[q][l];
+      for (int64_t k = kv; k < K; ++k) s += a[k] * B[(j + q) * csb + k];
+      store(j + q, s);
+    }
+  }
+  for (; j < N; ++j) {
+    T s = T(0);
+    for (int64_t k = 0; k < K; ++k) s += a[k] * B[j * csb + k];
+    store(j, s);
+  }
+}
+
 // Small problems: no packing, the loop order picked so the innermost loop is contiguous.
 template <class T>
 void gemm_small(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsa, int64_t csa,
@@ -146,16 +182,14 @@ void gemm_small(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rs
         for (int64_t j = 0; j < nj; ++j)
           c[j0 + j] = beta != T(0) ? alpha * acc[j] + beta * c[j0 + j] : alpha * acc[j];
       }
-    } else {  // columns of B are contiguous (B transposed): dot products
+    } else if (rsb == 1 && csa == 1) {  // rows of A and columns of B contiguous: vector dot products
+      dot_row(N, K, alpha, A + i * rsa, B, csb, beta, c);
+    } else {  // dot products over strided data
       for (int64_t j = 0; j < N; ++j) {
         const T* EMBER_RESTRICT b = B + j * csb;
         const T* EMBER_RESTRICT a = A + i * rsa;
         T s = T(0);
-        if (rsb == 1 && csa == 1) {
-          for (int64_t k = 0; k < K; ++k) s += a[k] * b[k];
-        } else {
-          for (int64_t k = 0; k < K; ++k) s += a[k * csa] * b[k * rsb];
-        }
+        for (int64_t k = 0; k < K; ++k) s += a[k * csa] * b[k * rsb];
         c[j] = beta != T(0) ? alpha * s + beta * c[j] : alpha * s;
       }
     }
@@ -175,7 +209,8 @@ void gemm(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsa, int
   constexpr int MR = Ti::MR, NR = Ti::NR;
   constexpr int64_t KC = Ti::KC, MC = Ti::MC, NC = Ti::NC;
   bool b_rows_contig = csb == 1 || (rsb == 1 && K * N <= 4096);
-  if (M * N * K <= 32 * 32 * 32 || (M < MR && b_rows_contig) || (M <= 2)) {
+  bool dots = rsb == 1 && csa == 1;  // gemm_small's vector dot products
+  if (M * N * K <= 32 * 32 * 32 || (M < MR && (b_rows_contig || dots)) || (M <= 2)) {
     gemm_small(M, N, K, alpha, A, rsa, csa, B, rsb, csb, beta, C, ldc);
     return;
   }

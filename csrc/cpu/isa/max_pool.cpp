@@ -79,9 +79,75 @@ void max_pool_planes(const Pool2dShape& s, const T* x, T* y, int64_t* idx, int64
   }
 }
 
+// 2x2 windows with stride 2 that all lie inside the input (most CNNs' pooling), a vector of
+// outputs at a time, running on across rows and planes (LeNet's rows hold only 4 outputs): the
+// four taps of each window are gathered into four vectors in PyTorch's window order and compared
+// as in update_row; the winning tap becomes the flat index when stored.
+template <class T>
+void max_pool_2x2(const Pool2dShape& s, const T* x, T* y, int64_t* idx, int64_t p0, int64_t p1) {
+#if defined(__AVX2__)
+  constexpr int kBytes = 32;
+#else
+  constexpr int kBytes = 16;
+#endif
+  constexpr int L = kBytes / sizeof(T);
+  typedef T V __attribute__((vector_size(kBytes)));
+  const int64_t W = s.W, in_plane = s.H * W, out_plane = s.OH * s.OW;
+  const int64_t end = p1 * out_plane;
+  int64_t p = p0, oh = 0, ow = 0;  // the next output's position
+  int64_t q = p0 * out_plane;      // ... and its flat index
+  const T* r0[L];                  // per lane: the window's first value
+  int64_t at[L];                   // ... and its flat index in the plane
+  auto next = [&](int l) {
+    at[l] = 2 * oh * W + 2 * ow;
+    r0[l] = x + p * in_plane + at[l];
+    if (++ow == s.OW) {
+      ow = 0;
+      if (++oh == s.OH) oh = 0, ++p;
+    }
+  };
+  for (; q + L <= end; q += L) {
+    V tap[4];
+    for (int l = 0; l < L; ++l) {
+      next(l);
+      tap[0][l] = r0[l][0], tap[1][l] = r0[l][1], tap[2][l] = r0[l][W], tap[3][l] = r0[l][W + 1];
+    }
+    V m = tap[0], which = V{};
+    for (int t = 1; t < 4; ++t) {
+      const auto take = (tap[t] > m) | (tap[t] != tap[t]);
+      m = take ? tap[t] : m;
+      which = take ? V{} + T(t) : which;
+    }
+    for (int l = 0; l < L; ++l) {
+      const int t = static_cast<int>(which[l]);
+      y[q + l] = m[l];
+      idx[q + l] = at[l] + (t & 1) + (t >> 1) * W;
+    }
+  }
+  for (; q < end; ++q) {
+    next(0);
+    T m = r0[0][0];
+    int64_t best = at[0];
+    for (const int64_t off : {int64_t(1), W, W + 1}) {
+      const T v = r0[0][off];
+      const bool take = (v > m) | (v != v);
+      m = select(take, v, m);
+      best = select(take, at[0] + off, best);
+    }
+    y[q] = m;
+    idx[q] = best;
+  }
+}
+
+bool is_2x2(const Pool2dShape& s) {
+  return s.kH == 2 && s.kW == 2 && s.sH == 2 && s.sW == 2 && s.pH == 0 && s.pW == 0 && s.dH == 1 && s.dW == 1 &&
+         2 * s.OH <= s.H && 2 * s.OW <= s.W;
+}
+
 template <class T>
 void max_pool2d(const Pool2dShape& s, const T* x, T* y, int64_t* idx) {
-  auto planes = s.sW == 1 ? &max_pool_planes<T, 1> : s.sW == 2 ? &max_pool_planes<T, 2> : &max_pool_planes<T, 0>;
+  auto planes = is_2x2(s) ? &max_pool_2x2<T> : s.sW == 1 ? &max_pool_planes<T, 1>
+              : s.sW == 2 ? &max_pool_planes<T, 2> : &max_pool_planes<T, 0>;
   parallel_for(s.planes, plane_grain(s.OH * s.OW * s.kH * s.kW),
                [&](int64_t p0, int64_t p1) { planes(s, x, y, idx, p0, p1); });
 }

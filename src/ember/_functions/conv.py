@@ -1,14 +1,15 @@
-"""Convolution as im2col + GEMM, and its transpose, until the fused _C conv kernels are merged.
+"""Convolution and its transpose on the fused _C kernels, and F.unfold/F.fold (Im2Col/Col2Im).
 
-The sliding windows of the (padded) input are an `as_strided` view (N, C, kh, kw, oh, ow); col2im
-adds columns back into those windows, one strided add per kernel offset. The gradient helpers
-(`conv_forward`, `conv_input_grad`, `conv_weight_grad`) are written with Im2Col/Col2Im and matmul,
-which are differentiable, so backward of backward works. Switching to the kernels is local to those
-three helpers: call `_C.conv2d*` when no argument needs a graph.
+The three helpers `conv`, `input_grad` and `weight_grad` call `_C.conv2d*`, except while a
+backward records a graph (create_graph=True, see graph.py): then they compose Im2Col/Col2Im and
+matmul, which differentiate again. Im2Col reads the sliding windows of the (padded) input as an
+`as_strided` view (N, C, kh, kw, oh, ow); Col2Im adds columns back into those windows, one strided
+add per kernel offset.
 """
 from .. import _C
 from .._tensor import wrap
 from ..autograd.function import Function
+from .graph import builds_graph
 
 
 def out_size(n, k, s, p, d):
@@ -20,13 +21,13 @@ def _padded_extent(n, k, s, p, d, o):
     return max(n + 2 * p, (o - 1) * s + d * (k - 1) + 1)
 
 
-def windows(x, kernel, dilation, padding, stride, out_hw, fill=0.0):
-    """The (N, C, kh, kw, oh, ow) view of x's (N, C, H, W) sliding windows; padding reads `fill`."""
+def windows(x, kernel, dilation, padding, stride, out_hw):
+    """The (N, C, kh, kw, oh, ow) view of x's (N, C, H, W) sliding windows; padding reads zeros."""
     n, c, h, w = x.shape
     (kh, kw), (dh, dw), (ph, pw), (sh, sw), (oh, ow) = kernel, dilation, padding, stride, out_hw
     hp, wp = _padded_extent(h, kh, sh, ph, dh, oh), _padded_extent(w, kw, sw, pw, dw, ow)
     if (hp, wp) != (h, w):
-        xp = x.new_full((n, c, hp, wp), fill)
+        xp = x.new_zeros((n, c, hp, wp))
         xp[:, :, ph:ph + h, pw:pw + w] = x
         x = xp
     s_n, s_c, s_h, s_w = x.stride()
@@ -86,44 +87,49 @@ class Col2Im(Function):
         return (Im2Col.apply(g, *ctx.args),) + (None,) * 6
 
 
-def _geometry(weight_shape, stride, padding, dilation):
-    return tuple(weight_shape[-2:]), dilation, padding, stride
-
-
-def conv_forward(x, w, stride, padding, dilation, groups):
-    """Cross-correlation of x (N, C, H, W) with w (O, C/groups, kh, kw), no bias."""
+def conv(x, w, b, geom):
+    """conv2d(x (N, C, H, W), w (O, C/groups, kh, kw)) + b, geom = (stride, padding, dilation, groups)."""
+    if not builds_graph(x, w, b):
+        return wrap(_C.conv2d(x._c, w._c, None if b is None else b._c, *geom))
+    stride, padding, dilation, groups = geom
     n, _, h, wd = x.shape
     o, _, kh, kw = w.shape
     oh, ow = out_size(h, kh, stride[0], padding[0], dilation[0]), out_size(wd, kw, stride[1], padding[1], dilation[1])
     cols = Im2Col.apply(x, (kh, kw), dilation, padding, stride, (oh, ow))
-    y = w.reshape(groups, o // groups, -1) @ cols.reshape(n, groups, -1, oh * ow)
-    return y.reshape(n, o, oh, ow)
+    y = (w.reshape(groups, o // groups, -1) @ cols.reshape(n, groups, -1, oh * ow)).reshape(n, o, oh, ow)
+    return y if b is None else y + b.reshape(1, -1, 1, 1)
 
 
-def conv_input_grad(gy, w, input_hw, stride, padding, dilation, groups):
+def input_grad(gy, w, input_shape, geom):
     """d conv / d input applied to gy (N, O, oh, ow): also the transposed convolution of gy."""
+    if not builds_graph(gy, w):
+        return wrap(_C.conv2d_backward_input(gy._c, w._c, input_shape, *geom))
+    stride, padding, dilation, groups = geom
     n, o, oh, ow = gy.shape
     gcols = w.reshape(groups, o // groups, -1).transpose(1, 2) @ gy.reshape(n, groups, o // groups, oh * ow)
-    return Col2Im.apply(gcols.reshape(n, -1, oh * ow), tuple(input_hw), *_geometry(w.shape, stride, padding, dilation),
-                        (oh, ow))
+    return Col2Im.apply(gcols.reshape(n, -1, oh * ow), tuple(input_shape[-2:]), tuple(w.shape[-2:]), dilation,
+                        padding, stride, (oh, ow))
 
 
-def conv_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups):
-    """d conv / d weight applied to gy (N, O, oh, ow), for input x."""
+def weight_grad(gy, x, weight_shape, geom, bias_grad):
+    """(d conv / d weight, d conv / d bias or None) applied to gy (N, O, oh, ow), for input x."""
+    if not builds_graph(gy, x):
+        gw, gb = _C.conv2d_backward_weight(gy._c, x._c, weight_shape, *geom, bias_grad)
+        return wrap(gw), None if gb is None else wrap(gb)
+    stride, padding, dilation, groups = geom
     n, o, oh, ow = gy.shape
-    cols = Im2Col.apply(x, *_geometry(weight_shape, stride, padding, dilation), (oh, ow))
+    cols = Im2Col.apply(x, tuple(weight_shape[-2:]), dilation, padding, stride, (oh, ow))
     gw = gy.reshape(n, groups, o // groups, oh * ow) @ cols.reshape(n, groups, -1, oh * ow).transpose(2, 3)
-    return gw.sum(0).reshape(weight_shape)
+    return gw.sum(0).reshape(weight_shape), bias_of(gy) if bias_grad else None
 
 
-def _add_bias(y, b):
-    if b is not None:
-        y += b.reshape(1, -1, 1, 1)
-    return y
+def bias_of(gy):
+    """d conv / d bias applied to gy (N, O, oh, ow)."""
+    return gy.sum((0, 2, 3))
 
 
 class Convolution(Function):
-    """conv2d (and conv1d, given (N, C, L) input and (O, C/g, k) weight) with optional bias."""
+    """conv2d (and conv1d, given (N, C, L) input and (O, C/g, k) weight: a view with height 1)."""
 
     node_name = "ConvolutionBackward0"
 
@@ -131,11 +137,9 @@ class Convolution(Function):
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         ctx.save_for_backward(x, w)
         ctx.geom = (stride, padding, dilation, groups)
-        one_d = x.dim() == 3
-        if one_d:
-            x, w = x.unsqueeze(2), w.unsqueeze(2)
-        y = _add_bias(conv_forward(x, w, *ctx.geom), b)
-        return y.squeeze(2) if one_d else y
+        if x.dim() == 3:
+            return conv(x.unsqueeze(2), w.unsqueeze(2), b, ctx.geom).squeeze(2)
+        return conv(x, w, b, ctx.geom)
 
     @staticmethod
     def backward(ctx, g):
@@ -144,9 +148,12 @@ class Convolution(Function):
         one_d = x.dim() == 3
         if one_d:
             x, w, g = x.unsqueeze(2), w.unsqueeze(2), g.unsqueeze(2)
-        gx = conv_input_grad(g, w, x.shape[-2:], *ctx.geom) if need_x else None
-        gw = conv_weight_grad(g, x, w.shape, *ctx.geom) if need_w else None
-        gb = g.sum((0, 2, 3)) if need_b else None
+        gx = input_grad(g, w, x.shape, ctx.geom) if need_x else None
+        gw = None
+        if need_w:
+            gw, gb = weight_grad(g, x, w.shape, ctx.geom, need_b)
+        else:
+            gb = bias_of(g) if need_b else None
         if one_d:
             gx = gx.squeeze(2) if gx is not None else None
             gw = gw.squeeze(2) if gw is not None else None
@@ -162,17 +169,18 @@ class ConvTranspose(Function):
     def forward(ctx, x, w, b, stride, padding, output_padding, groups, dilation):
         ctx.save_for_backward(x, w)
         ctx.geom = (stride, padding, dilation, groups)
-        h, wd = x.shape[-2:]
-        kh, kw = w.shape[-2:]
         out_hw = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
-                       zip((h, wd), stride, padding, dilation, (kh, kw), output_padding))
-        return _add_bias(conv_input_grad(x, w, out_hw, *ctx.geom), b)
+                       zip(x.shape[-2:], stride, padding, dilation, w.shape[-2:], output_padding))
+        y = input_grad(x, w, (x.shape[0], w.shape[1] * groups) + out_hw, ctx.geom)
+        if b is not None:
+            y += b.reshape(1, -1, 1, 1)
+        return y
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        gx = conv_forward(g, w, *ctx.geom) if need_x else None
-        gw = conv_weight_grad(x, g, w.shape, *ctx.geom) if need_w else None
-        gb = g.sum((0, 2, 3)) if need_b else None
+        gx = conv(g, w, None, ctx.geom) if need_x else None
+        gw = weight_grad(x, g, w.shape, ctx.geom, False)[0] if need_w else None
+        gb = bias_of(g) if need_b else None
         return gx, gw, gb, None, None, None, None, None

@@ -4,6 +4,7 @@ import math
 from .. import _C
 from .._tensor import Tensor, scalar_kind, wrap
 from ..autograd.function import Function
+from .graph import builds_graph
 
 U = {}
 for _i, _name in enumerate(_C.unary_op_names):
@@ -192,11 +193,11 @@ class Where(Function):
 # ---- unary ---------------------------------------------------------------------------------
 # Each entry: (C op name, node name, gradient from (grad, input x, output y, params)).
 def _relu_grad(g, x, y, p):
-    return wrap(_C.binary(B["threshold_backward"], g._c, y._c)) if not g.requires_grad else g * (y > 0)
+    return g * (y > 0) if builds_graph(g) else wrap(_C.binary(B["threshold_backward"], g._c, y._c))
 
 
 def _sigmoid_grad(g, x, y, p):
-    return wrap(_C.binary(B["sigmoid_backward"], g._c, y._c)) if not (g.requires_grad or y.requires_grad) else g * y * (1 - y)
+    return g * y * (1 - y) if builds_graph(g, y) else wrap(_C.binary(B["sigmoid_backward"], g._c, y._c))
 
 
 def _tanh_grad(g, x, y, p):

@@ -5,6 +5,8 @@ import math
 from .. import _C
 from .._tensor import wrap
 from ..autograd.function import Function
+from .graph import builds_graph
+from .reduction import SUM
 
 
 def _matmul_grads(ctx, g, a, b):
@@ -105,6 +107,11 @@ class Linear(Function):
             gx = g.unsqueeze(-1) * w if need_x else None
             gw = (g.unsqueeze(-1) * x).reshape(-1, w.shape[0]).sum(0) if need_w else None
             return gx, gw, (g.sum() if need_b else None)
+        if x.dim() == 2 and not builds_graph(g, x, w):  # the usual layer: straight to the kernels
+            gc = g._c
+            return (wrap(_C.mm(gc, w._c)) if need_x else None,
+                    wrap(_C.mm(_C.transpose(gc, 0, 1), x._c)) if need_w else None,
+                    wrap(_C.reduce(SUM, gc, [0], False, -1)) if need_b else None)
         rows = math.prod(g.shape[:-1])  # not -1: ambiguous when a feature dim is 0
         g2 = g.reshape(rows, w.shape[0])
         gx = (g2 @ w).reshape(x.shape) if need_x else None

@@ -1,7 +1,11 @@
 """Loss Functions with PyTorch's node names. Pointwise losses are two formulas each (the loss and
 its derivative in the input); the base applies the reduction (0 none, 1 mean, 2 sum, as the _C
-kernels number them) both ways. NllLoss works on (M, C) rows: class dim moved last, batch flattened."""
-from ..autograd.function import Function
+kernels number them) both ways. NLL and cross-entropy with class-index targets run on the fused _C
+kernels, and on `logp_grad` (ember ops) only while a backward records a graph (see graph.py)."""
+from .. import _C
+from .._tensor import wrap
+from ..autograd.function import Function, check_version
+from .graph import builds_graph
 
 NONE, MEAN, SUM = 0, 1, 2
 
@@ -128,49 +132,100 @@ class BinaryCrossEntropyWithLogits(PointwiseLoss):
         return g * w if w is not None else g
 
 
-def _rows(logp):
-    """(N, C, d1, ...) or (C,) log-probabilities as (M, C) rows, class dim last."""
-    if logp.dim() == 1:
-        return logp.reshape(1, -1)
-    return (logp.movedim(1, -1) if logp.dim() > 2 else logp).reshape(-1, logp.shape[1])
-
-
 def _unrows(rows, shape):
-    """Inverse of _rows."""
+    """(M, C) rows, class dim last, as a tensor of `shape`: (N, C, d1, ...) or (C,)."""
     if len(shape) <= 2:
         return rows.reshape(shape)
     return rows.reshape((shape[0],) + tuple(shape[2:]) + (shape[1],)).movedim(-1, 1)
 
 
+def _impl(t):
+    return None if t is None else t._c
+
+
+def logp_grad(g, target, weight, ignore_index, reduction, label_smoothing, shape):
+    """d loss / d log-probabilities of `shape` applied to g, for nll_loss (label_smoothing 0) and for
+    cross_entropy's smoothed NLL: the composed form of the kernels' backward, linear in g."""
+    classes = shape[0 if len(shape) == 1 else 1]
+    flat = target.reshape(-1).long()
+    valid = flat != ignore_index
+    safe = flat.masked_fill(~valid, 0)
+    kept = valid.to(g.dtype) if weight is None else weight.index_select(0, safe).masked_fill(~valid, 0.0)
+    scale = g.reshape(-1)
+    if reduction == MEAN:
+        scale = scale / kept.sum()
+    scale = scale.expand(flat.shape[0]).masked_fill(~valid, 0.0)  # ignored rows stay 0 even if all are
+    rows = scale.new_zeros(flat.shape[0], classes).scatter(1, safe.unsqueeze(1),
+                                                          (scale * kept * (label_smoothing - 1)).unsqueeze(1))
+    if label_smoothing:
+        spread = scale.unsqueeze(1) * (-label_smoothing / classes)
+        rows = rows + (spread if weight is None else spread * weight)
+    return _unrows(rows, shape)
+
+
 class NllLoss(Function):
-    """logp (N, C, d1, ...) or (C,); target (M,) class indices for its rows (see _rows), `weight_rows`
-    (M,) each row's class weight, already 0 where the target is ignored; `target_shape` shapes
-    reduction='none' results."""
+    """nll_loss of log-probabilities (N, C, d1, ...) or (C,) and class-index targets."""
 
     node_name = "NllLossBackward0"
 
     @staticmethod
-    def forward(ctx, logp, target, weight_rows, reduction, target_shape):
-        losses = -_rows(logp).gather(1, target.unsqueeze(1)).squeeze(1) * weight_rows
-        total = weight_rows.sum()
-        ctx.save_for_backward(target, weight_rows, total)
-        ctx.reduction, ctx.logp_shape = reduction, logp.shape
-        ctx.classes = logp.shape[0 if logp.dim() == 1 else 1]
-        if reduction == NONE:
-            return losses.reshape(target_shape)
-        return losses.sum() / total if reduction == MEAN else losses.sum()
+    def forward(ctx, logp, target, weight, ignore_index, reduction):
+        ctx.save_for_backward(logp, target, weight)
+        ctx.options = (ignore_index, reduction)
+        return wrap(_C.nll_loss(logp._c, target._c, _impl(weight), ignore_index, reduction))
 
     @staticmethod
     def backward(ctx, g):
-        target, weight_rows, total = ctx.saved_tensors
-        scale = g.reshape(-1) * weight_rows
-        if ctx.reduction == MEAN:  # ignored rows stay 0 even when every row is ignored (total = 0)
-            scale = (scale / total).masked_fill(weight_rows == 0, 0.0)
-        rows = weight_rows.new_zeros(target.shape[0], ctx.classes).scatter(1, target.unsqueeze(1), -scale.unsqueeze(1))
-        return _unrows(rows, ctx.logp_shape), None, None, None, None
+        logp, target, weight = ctx.saved_tensors
+        ignore_index, reduction = ctx.options
+        if builds_graph(g):
+            gx = logp_grad(g, target, weight, ignore_index, reduction, 0.0, logp.shape)
+        else:
+            gx = wrap(_C.nll_loss_backward(g._c, logp._c, target._c, _impl(weight), ignore_index, reduction))
+        return gx, None, None, None, None
 
 
 class NllLoss2d(NllLoss):
     """The same Function for inputs with spatial dims, under PyTorch's node name for them."""
 
     node_name = "NllLoss2DBackward0"
+
+
+class CrossEntropy(Function):
+    """log_softmax + nll_loss (with optional label smoothing) of logits x in one kernel each way.
+    Like PyTorch's log_softmax it keeps its result, not x, so x may change in place afterwards;
+    only a backward that records a graph reads x again, to differentiate log_softmax(x)."""
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, label_smoothing, reduction):
+        loss, lsm = _C.cross_entropy(x._c, target._c, _impl(weight), ignore_index, label_smoothing, reduction)
+        ctx.save_for_backward(target, weight, wrap(lsm))
+        ctx.options = (ignore_index, label_smoothing, reduction)
+        ctx.x, ctx.x_version = x, x._c.version
+        return wrap(loss)
+
+    @staticmethod
+    def backward(ctx, g):
+        target, weight, lsm = ctx.saved_tensors
+        ignore_index, label_smoothing, reduction = ctx.options
+        x = ctx.x
+        if not builds_graph(g, x):
+            gx = wrap(_C.cross_entropy_backward(g._c, lsm._c, target._c, _impl(weight), ignore_index,
+                                                label_smoothing, reduction))
+            return gx, None, None, None, None, None
+        check_version(x, ctx.x_version)
+        class_dim = 0 if x.dim() == 1 else 1
+        glogp = logp_grad(g, target, weight, ignore_index, reduction, label_smoothing, x.shape)
+        return glogp - x.softmax(class_dim) * glogp.sum(class_dim, keepdim=True), None, None, None, None, None
+
+
+class CrossEntropy2d(CrossEntropy):
+    node_name = "NllLoss2DBackward0"
+
+
+class CrossEntropySmoothed(CrossEntropy):
+    """With label smoothing PyTorch adds the NLL and smoothing terms: its node is an addition."""
+
+    node_name = "AddBackward0"

@@ -22,7 +22,7 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.in_shape = x.shape
+        ctx.in_shape = x._c.shape
         return wrap(_C.reshape(x._c, shape))
 
     @staticmethod

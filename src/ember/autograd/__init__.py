@@ -13,7 +13,8 @@ def _tensors(x):
 
 
 def _default_grads(outputs, grads, create_graph):
-    from .. import _creation
+    from .. import _C
+    from .._tensor import wrap
 
     grads = _tensors(grads) if grads is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
@@ -23,7 +24,8 @@ def _default_grads(outputs, grads, create_graph):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _creation.ones_like(out)
+            c = out._c  # ones_like(out), straight from the core: every training step's backward() comes here
+            g = wrap(_C.full(c.shape, 1.0, c.dtype_code, c.device_type, c.device_index))
         elif g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
                                f"shape of {out.shape}.")

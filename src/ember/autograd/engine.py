@@ -1,5 +1,8 @@
 """The backward engine: an iterative topological walk (no recursion, so graphs of any depth work)
-that runs each node once with the sum of its incoming gradients."""
+that runs each node once with the sum of its incoming gradients. Imported at the first backward,
+when the package is complete."""
+from .. import _C
+from .._tensor import wrap
 from . import anomaly_mode, function, grad_mode
 from .function import _FREED, AccumulateGrad
 
@@ -7,19 +10,19 @@ from .function import _FREED, AccumulateGrad
 def _reachable(root_nodes):
     """Dependency counts (number of incoming edges) of every node reachable from the roots."""
     deps = {}
-    stack = list(root_nodes)
-    seen = set(stack)
+    roots = set(root_nodes)
+    stack = list(roots)
     while stack:
-        node = stack.pop()
-        for e in node._edges:
-            if e is None:
-                continue
-            nxt = e[0]
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return deps, seen
+        for e in stack.pop()._edges:
+            if e is not None:
+                nxt = e[0]
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:  # first visit (a root is visited from the start)
+                    deps[nxt] = 1
+                    if nxt not in roots:
+                        stack.append(nxt)
+    return deps
 
 
 def _needed(root_nodes, deps, targets):
@@ -53,9 +56,9 @@ def _add_grad(buffers, node, nr, grad):
     buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
 
-def _fit(grad, edge):
+def _fit(grad, meta):
     """Sums a broadcast gradient back to the input's shape and casts it to the input's dtype."""
-    shape, code = edge[2], edge[3]
+    shape, code = meta
     if grad._c.shape != shape:
         grad = grad.sum_to_size(shape)
     if grad._c.dtype_code != code:
@@ -87,7 +90,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
         root_edges.append(e)
         _add_grad(buffers, e[0], e[1], g)
     root_nodes = list(dict.fromkeys(e[0] for e in root_edges))
-    deps, _ = _reachable(root_nodes)
+    deps = _reachable(root_nodes)
 
     targets = {}
     needed = None
@@ -116,10 +119,10 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
                 continue
             if node._hooks:
                 grads = _run_tensor_hooks(node._hooks, grads)
-            if node in targets:
+            if targets and node in targets:
                 for nr, i in targets[node]:
                     captured[i] = grads[nr] if nr < len(grads) else None
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 var = node.variable
                 if not capture and var is not None:
                     _accumulate(var, grads[0], create_graph)
@@ -137,17 +140,14 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, cap
             for e, g in zip(node._edges, grad_inputs):
                 if e is None:
                     continue
-                nxt = e[0]
+                nxt, nr, meta = e
                 if g is not None:
-                    shape, code = g._c.meta()
-                    if shape != e[2] or code != e[3]:
-                        g = _fit(g, e)
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        meta = nxt._output_meta
-                        buf = buffers[nxt] = [None] * max(len(meta) if meta is not None else 1, e[1] + 1)
-                    nr = e[1]
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    if g._c.meta() != meta:
+                        g = _fit(g, meta)
+                    if nr == 0 and nxt._output_meta is None and nxt not in buffers:
+                        buffers[nxt] = [g]  # the usual case: the first gradient of a one-output node
+                    else:
+                        _add_grad(buffers, nxt, nr, g)
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:
@@ -201,7 +201,7 @@ def _call_node(node, grads):
             res = hook(out, grads)
             if res is not None:
                 out = tuple(res)
-    if anomaly_mode.is_anomaly_enabled():
+    if anomaly_mode._enabled[0]:
         anomaly_mode.check_nan(node, out)
     return out
 
@@ -215,9 +215,8 @@ def _accumulate(var, grad, create_graph):
     if create_graph:
         var._grad = grad if var._grad is None else var._grad + grad
         return
-    grad = grad.detach()
     if var._grad is None:
-        var._grad = grad.clone()  # the incoming tensor may be shared with other leaves
+        var._grad = wrap(_C.clone(grad._c))  # a copy: the incoming tensor may be shared with other leaves
     else:
         var._grad._inplace_add(grad)
     if var._post_accumulate_hooks:

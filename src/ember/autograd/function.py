@@ -84,26 +84,35 @@ class AccumulateGrad(Node):
         raise RuntimeError("AccumulateGrad is applied by the engine")
 
 
+def check_version(t, version):
+    """PyTorch's error when a tensor kept for backward was modified in place since it was kept."""
+    if t._c.version != version:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{t.type()} {list(t.shape)}], which is output {t._output_nr} of "
+            f"{t.grad_fn.name() if t.grad_fn else 'AccumulateGrad'}, is at version {t._c.version}; expected "
+            f"version {version} instead. Hint: the backtrace further above can show the operation that failed to "
+            "compute its gradient. The variable in question was changed in there or anywhere later. Good luck!")
+
+
 class FunctionCtx:
     """What `forward` and `backward` see as `ctx`."""
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._versions = tuple(t._c.version if t is not None else 0 for t in tensors)
+        self._versions = tuple([t._c.version if t is not None else 0 for t in tensors])
 
     @property
     def saved_tensors(self):
         if self._released:
             raise RuntimeError(_FREED)
-        for t, v in zip(self._saved, self._versions):
+        saved = self._saved
+        if self._saved_outputs:
+            saved = tuple([t.unpack(self) if type(t) is _SavedOutput else t for t in saved])
+        for t, v in zip(saved, self._versions):
             if t is not None and t._c.version != v:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.type()} {list(t.shape)}], which is output {t._output_nr} of "
-                    f"{t.grad_fn.name() if t.grad_fn else 'AccumulateGrad'}, is at version {t._c.version}; expected "
-                    f"version {v} instead. Hint: the backtrace further above can show the operation that failed to "
-                    "compute its gradient. The variable in question was changed in there or anywhere later. Good luck!")
-        return self._saved
+                check_version(t, v)
+        return saved
 
     def mark_dirty(self, *tensors):
         self._dirty = tensors
@@ -118,6 +127,36 @@ class FunctionCtx:
     _non_differentiable = ()
     _materialize_grads = True
     _output_meta = None
+    _saved_outputs = False  # some saved tensor is one of this node's outputs (see _SavedOutput)
+
+
+class _SavedOutput:
+    """An output a node saved for its own backward, kept as its TensorImpl and output index: holding
+    the tensor itself would be a reference cycle (output -> grad_fn -> output) that only the garbage
+    collector frees, so every such op's result (relu, exp, softmax, ...) would outlive its last use.
+    Unpacked, it is a tensor on the same storage whose grad_fn is the node again, as in PyTorch."""
+
+    __slots__ = ("_c", "nr")
+
+    def __init__(self, c, nr):
+        self._c, self.nr = c, nr
+
+    def unpack(self, node):
+        t = _new(_Tensor)
+        t._c, t._requires_grad, t.grad_fn, t._output_nr = self._c, True, node, self.nr
+        return t
+
+
+def _unlink_output(ctx, out, nr):
+    """Replaces `out`, now an output of ctx, in ctx's saved tensors by a _SavedOutput."""
+    for t in ctx._saved:
+        if t is out:
+            ctx._saved = tuple([_SavedOutput(out._c, nr) if t is out else t for t in ctx._saved])
+            ctx._saved_outputs = True
+            return
+
+
+_new = object.__new__
 
 
 class BackwardCFunction(FunctionCtx, Node):
@@ -127,7 +166,7 @@ class BackwardCFunction(FunctionCtx, Node):
 
     @property
     def needs_input_grad(self):
-        return tuple(e is not None for e in self._edges)
+        return tuple([e is not None for e in self._edges])
 
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)
@@ -159,18 +198,17 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         ctx = cls._backward_cls()
         state = grad_mode.state
-        tracking = state.enabled
-        edges = [_edge_of(a) if tracking and isinstance(a, _Tensor) and a._requires_grad else None for a in args]
+        if not state.enabled:
+            ctx._edges = [None] * len(args)
+            return cls.forward(ctx, *args, **kwargs)
+        edges = [_edge_of(a) if isinstance(a, _Tensor) and a._requires_grad else None for a in args]
         ctx._edges = edges
-        if tracking:
-            state.enabled = False
-            try:
-                out = cls.forward(ctx, *args, **kwargs)
-            finally:
-                state.enabled = True
-        else:
+        state.enabled = False
+        try:
             out = cls.forward(ctx, *args, **kwargs)
-        if edges.count(None) == len(edges):
+        finally:
+            state.enabled = True
+        if not any(edges):
             return out
         if type(out) is _Tensor and not ctx._dirty and not ctx._non_differentiable and out._c.dtype_code in _FLOAT_CODES:
             # The common case: one fresh floating-point output.
@@ -180,6 +218,8 @@ class Function(metaclass=_FunctionMeta):
             else:
                 out._requires_grad = True
                 out.grad_fn = ctx
+                if ctx._saved:
+                    _unlink_output(ctx, out, 0)
                 if anomaly_mode._enabled[0]:
                     anomaly_mode.record_creation(ctx)
                 return out
@@ -216,6 +256,7 @@ def _attach(ctx, out, args):
                 o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
+                _unlink_output(ctx, o, i)
         else:
             meta.append(None)
         result.append(o)

@@ -170,12 +170,14 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none=True):
+        # `_grad`, not the `grad` property: params are leaves (or retain grad), so it is the same
+        # value without the property's checks, on a path every training step takes.
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
                     if p.grad.grad_fn is not None:
                         p.grad.detach_()
@@ -199,7 +201,7 @@ class Optimizer:
 
     def _params_with_grad(self, group):
         """(parameter, its state) for each parameter of the group that has a gradient."""
-        return [(p, self.state[p]) for p in group["params"] if p.grad is not None]
+        return [(p, self.state[p]) for p in group["params"] if p._grad is not None]
 
     def register_step_pre_hook(self, hook):
         """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), run before each step."""

@@ -18,25 +18,26 @@ class SGD(Optimizer):
         check_fused(fused, foreach, differentiable)
 
     def _update_group(self, group):
-        params = [p for p in group["params"] if p.grad is not None]
-        grads = [p.grad for p in params]
+        params = [p for p in group["params"] if p._grad is not None]  # as in Optimizer.zero_grad
+        grads = [p._grad for p in params]
         options = (float(group["lr"]), group["momentum"], group["dampening"], group["weight_decay"],
                    group["nesterov"], group["maximize"])
         if group["momentum"] == 0:
             group_step("sgd_step", sgd_reference, (params, grads, []), *options, False)
             return
-        states = [self.state[p] for p in params]
-        first = [s.get("momentum_buffer") is None for s in states]
-        for p, s, new in zip(params, states, first):
-            if new:  # the first step copies the gradient into the buffer
-                s["momentum_buffer"] = empty_like(p)
-        # Parameters that already have a buffer and those that just got one take separate calls.
-        for first_step in (True, False):
-            idx = [i for i, f in enumerate(first) if f is first_step]
-            if idx:
-                group_step("sgd_step", sgd_reference, ([params[i] for i in idx], [grads[i] for i in idx],
-                                                       [states[i]["momentum_buffer"] for i in idx]),
-                           *options, first_step)
+        state = self.state
+        bufs = [state[p].get("momentum_buffer") for p in params]
+        fresh = [i for i, b in enumerate(bufs) if b is None]
+        if fresh:  # the first step copies the gradient into new buffers, in a call of its own
+            for i in fresh:
+                bufs[i] = state[params[i]]["momentum_buffer"] = empty_like(params[i])
+            group_step("sgd_step", sgd_reference, ([params[i] for i in fresh], [grads[i] for i in fresh],
+                                                   [bufs[i] for i in fresh]), *options, True)
+            if len(fresh) == len(params):
+                return
+            kept = sorted(set(range(len(params))) - set(fresh))
+            params, grads, bufs = [params[i] for i in kept], [grads[i] for i in kept], [bufs[i] for i in kept]
+        group_step("sgd_step", sgd_reference, (params, grads, bufs), *options, False)
 
 
 def sgd_reference(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov, maximize,

@@ -3,40 +3,41 @@ then the Functions of _functions/conv.py on 2-D geometry (1-D is 2-D with height
 import warnings
 
 from ..._functions.conv import Col2Im, Convolution, ConvTranspose, Im2Col, out_size
-from ..modules.utils import _ntuple, _pair
+from ..modules.utils import _pair, _single
 from . import scalar_type_name
 from .vision import pad as _pad
 
 
 def _check_positive(stride, padding, dilation):
-    if any(s <= 0 for s in stride):
+    if min(stride) <= 0:
         raise RuntimeError("non-positive stride is not supported")
-    if any(p < 0 for p in padding):
+    if min(padding, default=0) < 0:
         raise RuntimeError("negative padding is not supported")
-    if any(d <= 0 for d in dilation):
+    if min(dilation) <= 0:
         raise RuntimeError("dilation should be greater than zero")
 
 
 def _check_conv(name, nd, x, weight, bias, groups, transposed=False):
-    if x.dim() not in (nd + 1, nd + 2):
+    xs, ws = x._c.shape, weight._c.shape
+    if len(xs) not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input of "
-                           f"size: {list(x.shape)}")
-    if weight.dim() != nd + 2:
-        raise RuntimeError("weight should have at least three dimensions" if weight.dim() < 3 else
+                           f"size: {list(xs)}")
+    if len(ws) != nd + 2:
+        raise RuntimeError("weight should have at least three dimensions" if len(ws) < 3 else
                            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input, but got "
-                           f"{weight.dim()}-dimensional weight of size {list(weight.shape)} instead")
-    if x.dtype is not weight.dtype:
+                           f"{len(ws)}-dimensional weight of size {list(ws)} instead")
+    if x._c.dtype_code != weight._c.dtype_code:
         raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(weight)}")
-    channels = x.shape[-nd - 1]
-    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    channels = xs[-nd - 1]
+    expected = ws[0] if transposed else ws[1] * groups
     if channels != expected:
-        shape = list(x.shape) if x.dim() == nd + 2 else [1] + list(x.shape)
+        shape = list(xs) if len(xs) == nd + 2 else [1] + list(xs)
         raise RuntimeError(f"Given {'transposed=1, ' if transposed else ''}groups={groups}, weight of size "
-                           f"{list(weight.shape)}, expected input{shape} to have {expected} channels, but got "
+                           f"{list(ws)}, expected input{shape} to have {expected} channels, but got "
                            f"{channels} channels instead")
-    out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
-    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+    out_channels = ws[1] * groups if transposed else ws[0]
+    if bias is not None and bias._c.shape != (out_channels,):
+        raise RuntimeError(f"Given weight of size {list(ws)}, expected bias to be 1-dimensional with "
                            f"{out_channels} elements, but got bias of size {list(bias.shape)} instead")
 
 
@@ -61,22 +62,21 @@ def _string_padding(x, padding, kernel, dilation, stride):
 
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     _check_conv(name, nd, input, weight, bias, groups)
-    tuple_n = _ntuple(nd)
+    tuple_n = _pair if nd == 2 else _single
     stride, dilation = tuple_n(stride), tuple_n(dilation)
     for arg, value in (("stride", stride), ("dilation", dilation)):
         if len(value) != nd:
             raise RuntimeError(f"expected {arg} to be a single integer value or a list of {nd} values to match the "
                                f"convolution dimensions, but got {arg}={list(value)}")
-    batched = input.dim() == nd + 2
+    batched = input._c.ndim == nd + 2
     x = input if batched else input.unsqueeze(0)
     if isinstance(padding, str):
         x, padding = _string_padding(x, padding, weight.shape[2:], dilation, stride)
     padding = tuple_n(padding)
     _check_positive(stride, padding, dilation)
-    sizes = x.shape[2:]
-    padded = [n + 2 * p for n, p in zip(sizes, padding)]
-    dilated = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
-    if any(p < k for p, k in zip(padded, dilated)):
+    padded = [n + 2 * p for n, p in zip(x._c.shape[2:], padding)]
+    dilated = [d * (k - 1) + 1 for k, d in zip(weight._c.shape[2:], dilation)]
+    if padded[0] < dilated[0] or padded[-1] < dilated[-1]:
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, dilated))}). Kernel size can't be greater than actual input size")
     if nd == 1:  # the 2-D Function sees height 1
@@ -109,7 +109,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
-    one = _ntuple(1)
+    one = _single
     args = [(1,) + one(a) for a in (stride, padding, output_padding, dilation)]
     args[1], args[2] = (0,) + args[1][1:], (0,) + args[2][1:]
     y = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, args[0], args[1], args[2], groups, args[3])

@@ -2,9 +2,7 @@
 Functions of _functions/loss.py, or ember ops where PyTorch itself composes (l1, kl_div, ...)."""
 import warnings
 
-import numpy as np
-
-from ... import _creation, _dtype, _ops
+from ... import _ops
 from ..._functions import loss as fl
 from ..._tensor import Tensor
 from .. import _reduction
@@ -113,58 +111,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(loss, _reduction.get_enum(reduction))
 
 
-# ---- class indices ---------------------------------------------------------------------------
-def _check_nll(input, target, weight):
-    """PyTorch's nll_loss checks; returns the number of classes."""
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(target)}")
-    if input.dim() <= 2:
-        if target.dim() != input.dim() - 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if input.dim() == 2 and target.shape[0] != input.shape[0]:
-            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                             f"({target.shape[0]}).")
-    else:
-        if target.dim() == 0 or target.shape[0] != input.shape[0]:
-            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                             f"({target.shape[0] if target.dim() else 1}).")
-        expected = [input.shape[0]] + list(input.shape[2:])
-        if list(target.shape) != expected:
-            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
-    classes = input.shape[0 if input.dim() == 1 else 1]
-    if weight is not None and weight.numel() != classes:
-        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
-                           f"weight tensor of shape: {list(weight.shape)}")
-    return classes
-
-
-def _target_rows(target, weight, ignore_index, classes, dtype):
-    """Flat class indices (ignored ones set to 0) and each row's weight (0 where ignored). Prepared
-    with NumPy on the host: a handful of tiny ops that would each cost a dispatch here."""
-    flat = target.detach().cpu().numpy().reshape(-1).astype(np.int64)
-    valid = flat != ignore_index
-    bad = valid & ((flat < 0) | (flat >= classes))
-    if bad.any():
-        raise IndexError(f"Target {flat[bad][0]} is out of bounds.")
-    safe = np.where(valid, flat, 0)
-    rows = valid.astype(dtype.numpy)
-    if weight is not None:
-        rows *= weight.detach().cpu().numpy()[safe]
-    device = target.device
-    return _creation.from_numpy(safe).to(device), _creation.from_numpy(rows).to(device)
-
-
-def _nll(logp, target, weight, ignore_index, reduction):
-    classes = _check_nll(logp, target, weight)
-    safe, weight_rows = _target_rows(target, weight, ignore_index, classes, logp.dtype)
-    fn = fl.NllLoss2d if logp.dim() > 2 else fl.NllLoss
-    return fn.apply(logp, safe, weight_rows, reduction, tuple(target.shape))
-
-
+# ---- class indices (the kernels check targets and weights with PyTorch's messages) -------------
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    return _nll(input, target, weight, ignore_index, _reduction.resolve(size_average, reduce, reduction))
+    fn = fl.NllLoss2d if input.dim() > 2 else fl.NllLoss
+    return fn.apply(input, target, weight, ignore_index, _reduction.resolve(size_average, reduce, reduction))
 
 
 def _class_weight(weight, ndim, class_dim):
@@ -190,40 +140,26 @@ def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class
     return -prod.sum() / (logp.numel() / classes) if logp.numel() else -prod.sum() * float("nan")
 
 
-def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
-    """The label-smoothing part of cross_entropy with class indices, as PyTorch computes it."""
-    ignored = target == ignore_index
-    terms = logp if weight is None else logp * _class_weight(weight, logp.dim(), class_dim)
-    smooth = (-terms.sum(class_dim)).masked_fill(ignored, 0.0)
-    if reduction == fl.NONE:
-        return smooth
-    if reduction == fl.SUM:
-        return smooth.sum()
-    kept = target.reshape(-1)[~ignored.reshape(-1)]
-    denom = weight.index_select(0, kept.long()).sum() if weight is not None else (~ignored).sum()
-    return smooth.sum() / denom
-
-
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     red = _reduction.resolve(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.dim() == 1 else 1
-    logp = log_softmax(input, class_dim)
-    if isinstance(target, Tensor) and target.shape == input.shape:
+    if isinstance(target, Tensor) and target._c.shape == input._c.shape:
+        class_dim = 0 if input.dim() == 1 else 1
         if ignore_index != -100:
             raise RuntimeError("ignore_index is not supported for floating point target")
         if weight is not None and (weight.dim() != 1 or weight.numel() != input.shape[class_dim]):
             raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
                                f"{input.shape[class_dim]} classes or no classes but got weight tensor of shape: "
                                f"{list(weight.shape)}")
-        return _cross_entropy_probs(logp, target, weight, red, label_smoothing, class_dim)
-    nll = _nll(logp, target, weight, ignore_index, red)
-    if label_smoothing == 0:
-        return nll
-    smooth = _smoothing_term(logp, target, weight, ignore_index, red, class_dim)
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / input.shape[class_dim])
+        return _cross_entropy_probs(log_softmax(input, class_dim), target, weight, red, label_smoothing,
+                                    class_dim)
+    if label_smoothing > 0:
+        fn = fl.CrossEntropySmoothed
+    else:
+        fn = fl.CrossEntropy2d if input.dim() > 2 else fl.CrossEntropy
+    return fn.apply(input, target, weight, ignore_index, label_smoothing, red)
 
 
 # ---- margins and other composed losses -------------------------------------------------------

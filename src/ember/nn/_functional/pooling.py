@@ -1,40 +1,39 @@
 """Pooling of ember.nn.functional: output sizes (ceil_mode included) and PyTorch's checks, then the
 Functions of _functions/pooling.py; 1-D pooling is 2-D pooling with height 1."""
 from ... import _ops
-from ..._functions.pooling import AdaptiveAvgPool2D, AvgPool2D, MaxPool2DWithIndices, adaptive_bounds, pool_out_hw
+from ..._functions.pooling import AdaptiveAvgPool2D, AvgPool2D, MaxPool2DWithIndices, adaptive_bounds
 from ..modules.utils import _pair, _single
 
 
-def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode):
+def _pool_geometry(input, kernel_size, stride, padding, dilation):
     """Checked (kernel, stride, padding, dilation) pairs."""
-    if input.dim() not in (3, 4) or input.numel() == 0:
+    if input._c.ndim not in (3, 4) or input._c.numel() == 0:
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _pair(stride)
     padding, dilation = _pair(padding), _pair(dilation)
-    if any(s == 0 for s in stride):
+    if 0 in stride:
         raise RuntimeError("stride should not be zero")
     for k, p, d in zip(kernel, padding, dilation):
         if p > ((k - 1) * d + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
                                f"and dilation={d}")
-    out_hw = pool_out_hw(input, kernel, stride, padding, dilation, ceil_mode)
-    if out_hw[0] < 1 or out_hw[1] < 1:
-        c, h, w = input.shape[-3:]
-        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out_hw[0]}x{out_hw[1]}). "
-                           "Output size is too small")
-    return kernel, stride, padding, dilation
+    return kernel, stride, padding, dilation  # the kernels check the output size, with PyTorch's message
+
+
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    geometry = _pool_geometry(input, kernel_size, stride, padding, dilation)
+    return MaxPool2DWithIndices.apply(input, *geometry, ceil_mode, return_indices)
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
-    geometry = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return MaxPool2DWithIndices.apply(input, *geometry, ceil_mode)
+    """(output, indices) whatever return_indices says, as in PyTorch."""
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (out, indices) if return_indices else out
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def _as_1d(args):
@@ -44,15 +43,16 @@ def _as_1d(args):
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     kernel, stride, dilation = _as_1d((kernel_size, stride, dilation))
-    out, indices = max_pool2d_with_indices(input.unsqueeze(-2), kernel, stride, (0,) + _single(padding), dilation,
-                                           ceil_mode)
-    out, indices = out.squeeze(-2), indices.squeeze(-2)
-    return (out, indices) if return_indices else out
+    out = _max_pool2d(input.unsqueeze(-2), kernel, stride, (0,) + _single(padding), dilation, ceil_mode,
+                      return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    kernel, stride, padding, _ = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode)
+    kernel, stride, padding, _ = _pool_geometry(input, kernel_size, stride, padding, 1)
     if divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     return AvgPool2D.apply(input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)

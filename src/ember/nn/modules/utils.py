@@ -5,6 +5,8 @@ from itertools import repeat
 
 def _ntuple(n, name="parse"):
     def parse(x):
+        if type(x) is tuple:  # what layers pass on every call: skip the slower ABC check
+            return x
         if isinstance(x, collections.abc.Iterable):
             return tuple(x)
         return tuple(repeat(x, n))
