@@ -321,6 +321,7 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
   int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
+  if (x.dim() == 0) return clone(src);  // a scalar is its own running total (-0.0 stays -0.0)
   const auto [outer, len, inner] = lines_around(x, d);
   EMBER_DISPATCH_NUMERIC(dt, name, [&] {
     using T = scalar_t;

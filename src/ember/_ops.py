@@ -672,7 +672,9 @@ def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     size = input.shape[dim]
-    return split(input, builtins.max(1, -(-size // chunks)), dim)
+    if size == 0:  # PyTorch gives `chunks` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-size // chunks), dim)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
