@@ -4,6 +4,7 @@ import datetime
 import conv
 import gemm
 import lenet
+import memory
 import overhead
 from common import machine, print_table
 
@@ -13,3 +14,4 @@ if __name__ == "__main__":
     print_table(gemm.rows(), "GEMM")
     print_table(conv.rows(), "Convolution and pooling")
     print_table(lenet.rows(), "LeNet-5 training step")
+    print_table(memory.rows(), "Import and memory (values in the unit shown, not µs)")
