@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _C, _dtype
 from ._device import CPU, as_device, device, impl_args
+from . import autograd
 from .autograd import grad_mode
 from .autograd import function
 from .autograd.function import AccumulateGrad
@@ -272,9 +273,7 @@ class Tensor:
         return _RemovableHandle(self._post_accumulate_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ---- conversion ---------------------------------------------------------------------
     def numpy(self, *, force=False):
@@ -376,7 +375,7 @@ def _legacy_dtype_from_name(name):
     raise ValueError(f"invalid type: '{name}'")
 
 
-function.bind_tensor(Tensor, edge_of)
+function.bind_tensor(Tensor, edge_of, wrap)
 
 
 class Size(tuple):

@@ -51,6 +51,11 @@ CASES = {
                          lambda x, w, b: TF.conv_transpose2d(x, w, b, 2, 1, 1),
                          [randn(1, 2, 3, 3), randn(2, 3, 3, 3, seed=1), randn(3, seed=2)],
                          ["conv2d_backward_input"], ["conv2d", "conv2d_backward_weight"]),
+    "conv_transpose2d_groups_dilation": (
+        lambda x, w: F.conv_transpose2d(x, w, None, (1, 2), (2, 1), (0, 1), groups=2, dilation=(2, 1)),
+        lambda x, w: TF.conv_transpose2d(x, w, None, (1, 2), (2, 1), (0, 1), groups=2, dilation=(2, 1)),
+        [randn(2, 4, 5, 4), randn(4, 3, 3, 2, seed=1)], ["conv2d_backward_input"],
+        ["conv2d", "conv2d_backward_weight"]),
     "max_pool2d": (lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True), lambda x: TF.max_pool2d(x, 3, 2, 1, ceil_mode=True),
                    [np.random.default_rng(0).permutation(84).reshape(1, 2, 6, 7) * 0.1], ["max_pool2d"],
                    ["max_pool2d_backward"]),

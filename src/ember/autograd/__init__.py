@@ -1,4 +1,6 @@
 """ember.autograd: backward, grad, Function, grad modes, Variable, gradcheck, anomaly mode."""
+from .. import _C
+from . import function
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -7,15 +9,10 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 def _tensors(x):
     if x is None:
         return None
-    from .._tensor import Tensor
-
-    return [x] if isinstance(x, Tensor) else list(x)
+    return [x] if isinstance(x, function._Tensor) else list(x)
 
 
 def _default_grads(outputs, grads, create_graph):
-    from .. import _C
-    from .._tensor import wrap
-
     grads = _tensors(grads) if grads is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
@@ -25,7 +22,7 @@ def _default_grads(outputs, grads, create_graph):
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             c = out._c  # ones_like(out), straight from the core: every training step's backward() comes here
-            g = wrap(_C.full(c.shape, 1.0, c.dtype_code, c.device_type, c.device_index))
+            g = function._wrap(_C.full(c.shape, 1.0, c.dtype_code, c.device_type, c.device_index))
         elif g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
                                f"shape of {out.shape}.")

@@ -142,8 +142,8 @@ class _SavedOutput:
         self._c, self.nr = c, nr
 
     def unpack(self, node):
-        t = _new(_Tensor)
-        t._c, t._requires_grad, t.grad_fn, t._output_nr = self._c, True, node, self.nr
+        t = _wrap(self._c)
+        t._requires_grad, t.grad_fn, t._output_nr = True, node, self.nr
         return t
 
 
@@ -155,8 +155,6 @@ def _unlink_output(ctx, out, nr):
             ctx._saved_outputs = True
             return
 
-
-_new = object.__new__
 
 
 class BackwardCFunction(FunctionCtx, Node):
@@ -229,12 +227,13 @@ class Function(metaclass=_FunctionMeta):
 _FLOAT_CODES = (4, 5)  # float32, float64
 _Tensor = None
 _edge_of = None
+_wrap = None
 
 
-def bind_tensor(tensor_cls, edge_of):
+def bind_tensor(tensor_cls, edge_of, wrap):
     """Called once by ember._tensor (which imports this module first)."""
-    global _Tensor, _edge_of
-    _Tensor, _edge_of = tensor_cls, edge_of
+    global _Tensor, _edge_of, _wrap
+    _Tensor, _edge_of, _wrap = tensor_cls, edge_of, wrap
 
 
 def _attach(ctx, out, args):

@@ -1,5 +1,6 @@
-"""Pooling of ember.nn.functional: output sizes (ceil_mode included) and PyTorch's checks, then the
-Functions of _functions/pooling.py; 1-D pooling is 2-D pooling with height 1."""
+"""Pooling of ember.nn.functional: PyTorch's argument checks (the kernels work out output sizes,
+ceil_mode included, and reject too small ones), then the Functions of _functions/pooling.py; 1-D
+pooling is 2-D pooling with height 1."""
 from ... import _ops
 from ..._functions.pooling import AdaptiveAvgPool2D, AvgPool2D, MaxPool2DWithIndices, adaptive_bounds
 from ..modules.utils import _pair, _single

@@ -5,8 +5,10 @@ from itertools import repeat
 
 def _ntuple(n, name="parse"):
     def parse(x):
-        if type(x) is tuple:  # what layers pass on every call: skip the slower ABC check
+        if type(x) is tuple:  # what layers pass on every call, and F.*'s int defaults: skip the ABC check
             return x
+        if type(x) is int:
+            return (x,) * n
         if isinstance(x, collections.abc.Iterable):
             return tuple(x)
         return tuple(repeat(x, n))
