@@ -126,7 +126,7 @@ void init_tensor(py::module_& m) {
     auto c = py::array::ensure(a, py::array::c_style);
     Shape sizes(c.shape(), c.shape() + c.ndim());
     Tensor t = empty(sizes, dt);
-    std::memcpy(t.raw(), c.data(), c.nbytes());
+    if (c.nbytes()) std::memcpy(t.raw(), c.data(), c.nbytes());  // empty: both pointers may be null
     return t;
   }, "A new tensor holding a copy of the array's data.");
 
