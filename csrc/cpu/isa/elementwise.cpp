@@ -23,11 +23,27 @@ template <class T> T vtanh(T x) {
   if constexpr (std::is_same_v<T, float>) return tanh_f32(x); else return std::tanh(x);
 }
 
+// Integer arithmetic wraps around as in PyTorch; done in the unsigned type, where wrapping is
+// defined (signed overflow is undefined behaviour in C++).
+template <class T> T wrap_neg(T x) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(x));
+  else return static_cast<T>(-x);
+}
+template <class T, class F> T wrap_int(T a, T b, F op) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(op(static_cast<U>(a), static_cast<U>(b))));
+  } else {
+    return static_cast<T>(op(a, b));
+  }
+}
+
 // ---- unary functors: f(x, params) ----------------------------------------------------------
 #define UNARY(Name, expr) \
   struct Name { template <class T> static auto f(T x, const double* p) { (void)p; return expr; } };
-UNARY(Neg, static_cast<T>(-x))
-UNARY(Abs, static_cast<T>(x < T(0) ? -x : x == T(0) ? T(0) : x))  // abs(-0.0) is +0.0
+UNARY(Neg, wrap_neg(x))
+UNARY(Abs, static_cast<T>(x < T(0) ? wrap_neg(x) : x == T(0) ? T(0) : x))  // abs(-0.0) is +0.0
 UNARY(Sign, static_cast<T>((T(0) < x) - (x < T(0))))
 UNARY(Exp, vexp(x))
 UNARY(Log, std::log(x))
@@ -172,9 +188,9 @@ template <class T> T bit_xor(T a, T b) { if constexpr (is_fp<T>) return T(0); el
 
 #define BINARY(Name, expr) \
   struct Name { template <class T> static auto f(T a, T b) { return expr; } };
-BINARY(Add, static_cast<T>(a + b))
-BINARY(Sub, static_cast<T>(a - b))
-BINARY(Mul, static_cast<T>(a * b))
+BINARY(Add, wrap_int(a, b, [](auto u, auto v) { return u + v; }))
+BINARY(Sub, wrap_int(a, b, [](auto u, auto v) { return u - v; }))
+BINARY(Mul, wrap_int(a, b, [](auto u, auto v) { return u * v; }))
 BINARY(Div, static_cast<T>(a / b))
 BINARY(FloorDiv, floor_div(a, b))
 BINARY(Remainder, remainder(a, b))
