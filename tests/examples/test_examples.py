@@ -39,7 +39,7 @@ MNIST = os.path.join(os.environ.get("EMBER_DATA", ""), "mnist")
 @pytest.mark.skipif(not os.environ.get("EMBER_DATA") or not os.path.isdir(MNIST), reason="EMBER_DATA/mnist not set")
 def test_lenet_one_epoch_on_a_subset_then_resume(tmp_path):
     ckpt = str(tmp_path / "lenet.pt")
-    common = ["--root", MNIST, "--limit", "6000", "--checkpoint", ckpt, "--plot", ""]
-    assert lenet_mnist.main(common + ["--epochs", "1", "--min-accuracy", "0.85"]) == 0
+    common = ["--root", MNIST, "--limit", "6000", "--lr", "0.05", "--checkpoint", ckpt, "--plot", ""]
+    assert lenet_mnist.main(common + ["--epochs", "1", "--min-accuracy", "0.80"]) == 0
     assert os.path.exists(ckpt)
-    assert lenet_mnist.main(common + ["--epochs", "2", "--resume", "--min-accuracy", "0.90"]) == 0
+    assert lenet_mnist.main(common + ["--epochs", "2", "--resume", "--min-accuracy", "0.88"]) == 0
