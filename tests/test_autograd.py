@@ -8,6 +8,7 @@ import pytest
 
 import ember
 from ember.autograd import Function, Variable, gradcheck, gradgradcheck
+from memory_growth import rss_growth_kib
 
 
 def d(*shape):
@@ -330,14 +331,6 @@ def test_anomaly_mode_names_the_forward_op():
             (y.sqrt()).sum().backward()
 
 
-def _rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 @pytest.mark.skipif(not __import__("os").path.exists("/proc/self/status"), reason="needs /proc (Linux)")
 def test_ten_thousand_training_steps_hold_constant_memory():
     x = ember.randn(32, 64)
@@ -353,14 +346,5 @@ def test_ten_thousand_training_steps_hold_constant_memory():
         w1.grad = None
         w2.grad = None
 
-    gc.disable()
-    try:
-        for _ in range(500):  # warm-up: allocator pools and caches settle
-            step()
-        before = _rss_kib()
-        for _ in range(10_000):
-            step()
-        grown = _rss_kib() - before
-    finally:
-        gc.enable()
+    grown = rss_growth_kib(step, warmup=500)
     assert grown < 2048, f"RSS grew by {grown} KiB over 10,000 steps"  # tolerance: 2 MiB

@@ -1,14 +1,8 @@
 """10,000 LeNet training steps (Conv2d, MaxPool2d, Linear, cross-entropy, SGD) hold resident
 memory constant: nothing the graph, the modules or the optimizer allocate per step is kept."""
-import gc
-
 import ember
 from ember import nn, optim
-
-
-def _rss_kib():
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+from memory_growth import rss_growth_kib
 
 
 class LeNet(nn.Module):
@@ -33,14 +27,5 @@ def test_ten_thousand_lenet_steps_hold_constant_memory():
         nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
 
-    gc.disable()  # growth must come from leaks, not from the collector's timing
-    try:
-        for _ in range(300):  # warm-up: allocator pools and caches settle
-            step()
-        before = _rss_kib()
-        for _ in range(10_000):
-            step()
-        grown = _rss_kib() - before
-    finally:
-        gc.enable()
+    grown = rss_growth_kib(step)
     assert grown < 4096, f"RSS grew by {grown} KiB over 10,000 LeNet steps"  # tolerance: 4 MiB
