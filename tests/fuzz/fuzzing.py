@@ -30,8 +30,9 @@ ALL = FLOAT + INT + ("bool",)
 NUMERIC = FLOAT + INT
 
 # Tolerances per dtype for forward values and for gradients.
+# float32 sums may be reassociated differently by each kernel (AVX2, AVX-512, generic), so the
+# tolerance allows a few ulps of rounding beyond a single correctly-rounded op
 TOL = {"float32": dict(rtol=2e-5, atol=1e-6), "float64": dict(rtol=1e-9, atol=1e-12)}
-GRAD_TOL = dict(rtol=1e-6, atol=1e-9, ignore_zero_sign=True)
 
 
 def ns(x):
@@ -154,25 +155,25 @@ def _builtin_base(exc):
     return RuntimeError if base is NotImplementedError else base
 
 
-def _compare(e, t, tol=None, where="output"):
+def _compare(e, t, where="output", ignore_zero_sign=False):
     if isinstance(t, torch.Tensor):
         assert isinstance(e, ember.Tensor), f"{where}: ember gave {type(e).__name__}"
         assert tuple(e.shape) == tuple(t.shape), f"{where}: shape {tuple(e.shape)} vs torch {tuple(t.shape)}"
         ea, ta = e.detach().numpy(), t.detach().numpy()
         assert ea.dtype == ta.dtype, f"{where}: dtype {ea.dtype} vs torch {ta.dtype}"
         if ta.dtype.kind == "f":
-            tol = tol or TOL[ta.dtype.name]
+            tol = TOL[ta.dtype.name]
             np.testing.assert_allclose(ea, ta, equal_nan=True, err_msg=where, rtol=tol["rtol"], atol=tol["atol"])
             # -0.0 and 0.0 compare equal above; their signs matter for division and atan2
             zero = (ta == 0) & (ea == 0)
-            assert tol.get("ignore_zero_sign") or (np.signbit(ea) == np.signbit(ta))[zero].all(), \
+            assert ignore_zero_sign or (np.signbit(ea) == np.signbit(ta))[zero].all(), \
                 f"{where}: sign of zero differs"
         else:
             np.testing.assert_array_equal(ea, ta, err_msg=where)
     elif isinstance(t, (tuple, list)):
         assert isinstance(e, (tuple, list)) and len(e) == len(t), f"{where}: {e!r} vs torch {t!r}"
         for i, (a, b) in enumerate(zip(e, t)):
-            _compare(a, b, tol, f"{where}[{i}]")
+            _compare(a, b, f"{where}[{i}]", ignore_zero_sign)
     elif isinstance(t, float) and math.isnan(t):
         assert isinstance(e, float) and math.isnan(e), f"{where}: {e!r} vs torch {t!r}"
     else:
@@ -187,7 +188,7 @@ def _float_tensors(out):
     return []
 
 
-def check(fn, *pairs, tol=None, grad_tol=None, extra=()):
+def check(fn, *pairs, extra=()):
     """Runs fn on the torch and the ember tensors (plus the same `extra` Python arguments) and
     compares: the exception type if torch raises, otherwise outputs and then gradients."""
     try:
@@ -199,7 +200,7 @@ def check(fn, *pairs, tol=None, grad_tol=None, extra=()):
             fn(*[p.e for p in pairs], *extra)
         return
     e_out = fn(*[p.e for p in pairs], *extra)
-    _compare(e_out, t_out, tol)
+    _compare(e_out, t_out)
     t_outs, e_outs = _float_tensors(t_out), _float_tensors(e_out)
     leaves = [p for p in pairs if p.t_base.requires_grad]
     if not t_outs or not leaves:
@@ -221,7 +222,8 @@ def check(fn, *pairs, tol=None, grad_tol=None, extra=()):
             if eg is None and tg.numel() == 0:
                 continue  # ember skips the gradient of an empty input; there is nothing to compare
             assert eg is not None, f"grad of input {i}: ember has none"
-            _compare(eg, tg, grad_tol or GRAD_TOL, f"grad of input {i}")
+            # gradients of zero carry no meaningful sign (PyTorch's own kernels disagree on it)
+            _compare(eg, tg, f"grad of input {i}", ignore_zero_sign=True)
 
 
 def inputs(data, n=1, dtypes=FLOAT, values="any", grad=True, broadcast=True, min_dims=0, max_dims=4, min_side=0,
