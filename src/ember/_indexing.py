@@ -147,10 +147,18 @@ def setitem(x, key, value, accumulate=False):
 
 
 def node_kind(x, key):
-    """Which PyTorch node name indexing with `key` gives: 'select', 'slice' or 'index'."""
+    """Which PyTorch node indexing with `key` ends in: 'index' (advanced), else the node of the last
+    step that does something ('select', 'slice', 'unsqueeze'), or 'alias' when none does."""
     keys = key if isinstance(key, tuple) else (key,)
     if any(_is_advanced(k) or isinstance(k, bool) for k in keys):
         return "index"
-    if any(isinstance(k, numbers.Integral) or isinstance(k, Tensor) for k in keys):
-        return "select"
-    return "slice"
+    if keys == (slice(None),):
+        return "slice"  # x[:] is PyTorch's one full slice that records a SliceBackward0
+    for k in reversed(keys):
+        if k is None:
+            return "unsqueeze"
+        if isinstance(k, numbers.Integral) or isinstance(k, Tensor):
+            return "select"
+        if isinstance(k, slice) and (k.start, k.stop, k.step or 1) != (None, None, 1):
+            return "slice"
+    return "alias"

@@ -9,8 +9,8 @@ from ._functions import indexing as fi
 from ._functions import linalg as fl
 from ._functions import reduction as fr
 from ._functions import shape as fs
-from ._functions.elementwise import (B, U, UNARY_FUNCTIONS, Add, Atan2, Div, Maximum, Minimum, Mul, Pow, Sub, Where,
-                                     binary_impl)
+from ._functions.elementwise import (B, U, UNARY_FUNCTIONS, Add, Atan2, Div, Maximum, Minimum, Mul, Rsub, RsubScalar, Sub,
+                                     Where, binary_impl, pow_function)
 from ._tensor import Size, Tensor, wrap
 from .autograd import grad_mode
 from .autograd.function import FunctionCtx
@@ -38,22 +38,15 @@ def _binary(fn, op, a, b):
     return binary_impl(op, a, b)
 
 
-def _operator(fn, op, reflected=False):
+def _operator(fn, op):
     """A Tensor operator: NotImplemented for operands ember does not know (Python's protocol)."""
-    if reflected:
-        def method(self, other):
-            if not isinstance(other, _NUMBER_TYPES):
-                return NotImplemented
-            return _binary(fn, op, other, self)
-    else:
-        def method(self, other):
-            if not isinstance(other, _OPERAND_TYPES):
-                return NotImplemented
-            return _binary(fn, op, self, other)
+    def method(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return _binary(fn, op, self, other)
     return method
 
 
-_NUMBER_TYPES = (numbers.Number,)
 _OPERAND_TYPES = (Tensor, numbers.Number)
 
 
@@ -73,7 +66,11 @@ subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    return sub(other, input, alpha=alpha)
+    if alpha != 1:
+        input = mul(input, alpha)
+    if _tracked(input, other):
+        return (Rsub if isinstance(other, Tensor) else RsubScalar).apply(input, other)
+    return binary_impl(B["sub"], other, input)
 
 
 def mul(input, other, *, out=None):
@@ -114,7 +111,7 @@ def fmod(input, other):
 
 
 def pow(input, exponent):
-    return _binary(Pow, B["pow"], input, exponent)
+    return _binary(pow_function(input, exponent), B["pow"], input, exponent)
 
 
 def float_power(input, exponent):
@@ -447,19 +444,27 @@ def any(input, dim=None, keepdim=False):
     return wrap(_C.reduce(fr.ANY, input._c, _dims(dim), keepdim, -1))
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def _var_args(dim, unbiased, correction):
+    """(dims, correction) from var/std's overloaded arguments."""
     if isinstance(unbiased, bool) and correction is None:
         correction = 1 if unbiased else 0
     elif unbiased is not None and not isinstance(unbiased, bool):  # var(x, 0): dim given positionally
         dim, unbiased = unbiased if dim is None else dim, None
     correction = 1 if correction is None else correction
-    dims = _dims(dim)
+    return _dims(dim), float(correction)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dims, correction = _var_args(dim, unbiased, correction)
     if _tracked(input):
-        return fr.Var.apply(input, dims, float(correction), keepdim)
-    return wrap(_C.var(input._c, dims, float(correction), keepdim))
+        return fr.Var.apply(input, dims, correction, keepdim)
+    return wrap(_C.var(input._c, dims, correction, keepdim))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if _tracked(input):
+        dims, correction = _var_args(dim, unbiased, correction)
+        return fr.Std.apply(input, dims, correction, keepdim)
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
@@ -479,7 +484,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise NotImplementedError("norm(p='nuc') needs an SVD, which ember does not have")
     dims = _dims(dim)
     if _tracked(x):
-        return (fr.Norm if dims else fr.NormAll).apply(x, float(p), dims, keepdim)
+        return fr.Norm.apply(x, float(p), dims, keepdim)
     return fr.norm_impl(x, float(p), dims, keepdim)
 
 
@@ -603,7 +608,7 @@ def broadcast_to(input, size):
 def squeeze(input, dim=None):
     dims = _dims(dim)
     if _tracked(input):
-        return fs.Squeeze.apply(input, dims)
+        return fs.squeeze_function(dim).apply(input, dims)
     return wrap(_C.squeeze(input._c, dims))
 
 
@@ -922,7 +927,7 @@ def outer(input, vec2):
     for name, v in (("self", input), ("vec2", vec2)):
         if v.dim() != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    return input.reshape(-1, 1) * vec2  # PyTorch's graph for it
 
 
 ger = outer
@@ -936,7 +941,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 
 def linear(input, weight, bias=None):
     if _tracked(input, weight, bias):
-        return fl.Linear.apply(input, weight, bias)
+        return (fl.Linear if bias is not None else fl.LinearNoBias).apply(input, weight, bias)
     return wrap(_C.linear(input._c, weight._c, bias._c if bias is not None else None))
 
 
@@ -990,8 +995,7 @@ def getitem(x, key):
 
     if _tracked(x):
         kind = node_kind(x, key)
-        fn = fi.Select if kind == "select" else fi.Slice if kind == "slice" else fi.Index
-        out = fn.apply(x, key)
+        out = fi.INDEX_FUNCTIONS[kind].apply(x, key)
         out._view_of = (x, key) if kind != "index" else None
         return out
     return raw(x, key)
@@ -1042,7 +1046,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     s = value if src is None else src
     if reduce == "add":
         return scatter_add(input, dim, index, s)
-    return fi.Scatter.apply(input, dim, index, s) if _tracked(input, s) else fi.Scatter.forward(_Ctx(), input, dim, index, s)
+    fn = fi.Scatter if isinstance(s, Tensor) else fi.ScatterValue
+    return fn.apply(input, dim, index, s) if _tracked(input, s) else fn.forward(_Ctx(), input, dim, index, s)
 
 
 def scatter_add(input, dim, index, src):
@@ -1070,7 +1075,7 @@ def index_put(input, indices, values, accumulate=False):
 
 def masked_fill(input, mask, value):
     if _tracked(input, value):
-        return fi.MaskedFill.apply(input, mask, value)
+        return (fi.MaskedFillTensor if isinstance(value, Tensor) else fi.MaskedFill).apply(input, mask, value)
     return fi.MaskedFill.forward(_Ctx(), input, mask, value)
 
 
@@ -1173,7 +1178,7 @@ def _broadcast_all(shapes):
 
 # ---- in-place --------------------------------------------------------------------------------
 _VIEW_NODES = ("ViewBackward0", "PermuteBackward0", "TransposeBackward0", "TBackward0", "ExpandBackward0",
-               "SqueezeBackward0", "UnsqueezeBackward0", "DiagonalBackward0")
+               "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2", "UnsqueezeBackward0", "DiagonalBackward0")
 
 
 def _rebase_inplace(x, compute):
@@ -1182,7 +1187,7 @@ def _rebase_inplace(x, compute):
     view_of = getattr(x, "_view_of", None)
     if view_of is not None and view_of[0]._requires_grad:
         base, key = view_of
-        new = compute(clone(x))
+        new = compute(_copy_with_history(x))
         setitem(base, key, new)
         fresh = getitem(base, key)
         x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
@@ -1191,10 +1196,18 @@ def _rebase_inplace(x, compute):
     if x.grad_fn is not None and x.grad_fn.name() in _VIEW_NODES:
         raise RuntimeError(f"in-place operation on a view ({x.grad_fn.name()}) of a tensor that requires grad is not "
                            "supported by ember yet; use the out-of-place op or clone() the view first")
-    result = compute(clone(x) if x._requires_grad else x.detach())
+    result = compute(_copy_with_history(x) if x._requires_grad else x.detach())
     _C.copy_(x._c, result._c)
     x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, result._requires_grad
     return x
+
+
+def _copy_with_history(x):
+    """A copy of x that stands for x in the graph: the in-place op's node then points at x's own
+    history (as PyTorch's does), and what it saves is not overwritten when the result is written back."""
+    copy = wrap(_C.clone(x._c))
+    copy.grad_fn, copy._output_nr, copy._requires_grad = x.grad_fn, x._output_nr, True
+    return copy
 
 
 def _check_leaf(x):
@@ -1203,6 +1216,7 @@ def _check_leaf(x):
 
 
 def _binary_inplace(name, fn):
+    """fn: the autograd Function, or a function of the operands that picks one (pow)."""
     op = B[name]
 
     def method(self, other, *, alpha=1):
@@ -1210,7 +1224,8 @@ def _binary_inplace(name, fn):
             other = other * alpha
         if _tracked(self, other):
             _check_leaf(self)
-            return _rebase_inplace(self, lambda src: fn.apply(src, other))
+            function = fn if isinstance(fn, type) else fn(self, other)
+            return _rebase_inplace(self, lambda src: function.apply(src, other))
         if isinstance(other, Tensor):
             _C.binary_(op, self._c, other._c)
         else:
@@ -1227,7 +1242,7 @@ add_ = _binary_inplace("add", Add)
 sub_ = _binary_inplace("sub", Sub)
 mul_ = _binary_inplace("mul", Mul)
 div_ = _binary_inplace("div", Div)
-pow_ = _binary_inplace("pow", Pow)
+pow_ = _binary_inplace("pow", pow_function)
 
 
 def addcmul_(self, tensor1, tensor2, *, value=1):

@@ -2,7 +2,7 @@
 import numbers
 
 from . import _dtype, _ops
-from ._functions.elementwise import B, Add, Div, Mul, Pow, Sub
+from ._functions.elementwise import B, Add, Div, Mul, Sub
 from ._device import as_device
 from ._functions import shape as fs
 from ._tensor import Tensor, wrap
@@ -224,13 +224,28 @@ def _checked(fn):
     return method
 
 
+def _checked_number(fn):
+    def method(self, other):
+        if not isinstance(other, numbers.Number):
+            return NotImplemented
+        return fn(self, other)
+
+    return method
+
+
+def _rtruediv(self, other):
+    return _ops.reciprocal(self) * other
+
+
 _binop = _ops._operator
 _OPERATORS = {
-    "__add__": _binop(Add, B["add"]), "__radd__": _binop(Add, B["add"], True),
-    "__sub__": _binop(Sub, B["sub"]), "__rsub__": _binop(Sub, B["sub"], True),
-    "__mul__": _binop(Mul, B["mul"]), "__rmul__": _binop(Mul, B["mul"], True),
-    "__truediv__": _binop(Div, B["div"]), "__rtruediv__": _binop(Div, B["div"], True),
-    "__pow__": _binop(Pow, B["pow"]), "__rpow__": _binop(Pow, B["pow"], True),
+    # Reflected forms build PyTorch's graphs: number + x is x + number, number - x is rsub,
+    # number / x is x.reciprocal() * number.
+    "__add__": _binop(Add, B["add"]), "__radd__": _checked_number(_ops.add),
+    "__sub__": _binop(Sub, B["sub"]), "__rsub__": _checked_number(_ops.rsub),
+    "__mul__": _binop(Mul, B["mul"]), "__rmul__": _checked_number(_ops.mul),
+    "__truediv__": _binop(Div, B["div"]), "__rtruediv__": _checked_number(_rtruediv),
+    "__pow__": _checked(_ops.pow), "__rpow__": _checked_number(_reflected(_ops.pow)),
     "__floordiv__": _checked(_ops.floor_divide), "__rfloordiv__": _reflected(_ops.floor_divide),
     "__mod__": _checked(_ops.remainder), "__rmod__": _reflected(_ops.remainder),
     "__matmul__": _ops.matmul, "__rmatmul__": _reflected(_ops.matmul),

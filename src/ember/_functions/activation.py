@@ -6,6 +6,7 @@ class Hardtanh(Function):
     """clamp with PyTorch's hardtanh gradient: zero at the bounds too (clamp passes it there)."""
 
     node_name = "HardtanhBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):

@@ -57,6 +57,7 @@ class Im2Col(Function):
     """F.unfold: (N, C, H, W) -> (N, C*kh*kw, oh*ow)."""
 
     node_name = "Im2ColBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, kernel, dilation, padding, stride, out_hw):
@@ -73,6 +74,7 @@ class Col2Im(Function):
     """F.fold: (N, C*kh*kw, oh*ow) -> (N, C, H, W), summing overlapping windows."""
 
     node_name = "Col2ImBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, cols, input_hw, kernel, dilation, padding, stride, out_hw):
@@ -132,6 +134,7 @@ class Convolution(Function):
     """conv2d (and conv1d, given (N, C, L) input and (O, C/g, k) weight: a view with height 1)."""
 
     node_name = "ConvolutionBackward0"
+    graph_inputs = slice(0, 3)
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
@@ -164,6 +167,7 @@ class ConvTranspose(Function):
     """conv_transpose2d: the input-gradient of conv2d, so its backward is a conv2d."""
 
     node_name = "ConvolutionBackward0"
+    graph_inputs = slice(0, 3)
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, output_padding, groups, dilation):

@@ -94,8 +94,30 @@ class Div(Function):
         return ga, gb
 
 
+class Rsub(Function):
+    """other - x: the node PyTorch records for `rsub` and for `number - tensor`."""
+
+    node_name = "RsubBackward0"
+
+    @staticmethod
+    def forward(ctx, x, other):
+        return binary_impl(B["sub"], other, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g if ctx.needs_input_grad[0] else None), g
+
+
+class RsubScalar(Rsub):
+    node_name = "RsubBackward1"
+    graph_inputs = slice(0, 1)
+
+
 class Pow(Function):
+    """tensor ** number; the subclasses below are PyTorch's nodes for the other operand kinds."""
+
     node_name = "PowBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -126,6 +148,22 @@ class Pow(Function):
             elif a == 0:
                 gb = gb.masked_fill(b >= 0, 0.0)
         return ga, gb
+
+
+class PowTensor(Pow):
+    node_name = "PowBackward1"
+    graph_inputs = None
+
+
+class PowScalarBase(Pow):
+    node_name = "PowBackward2"
+    graph_inputs = slice(1, 2)
+
+
+def pow_function(a, b):
+    if not isinstance(b, Tensor):
+        return Pow
+    return PowTensor if isinstance(a, Tensor) else PowScalarBase
 
 
 class _Extremum(Function):
@@ -176,6 +214,7 @@ class Atan2(Function):
 
 class Where(Function):
     node_name = "WhereBackward0"
+    graph_inputs = slice(1, 3)
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -283,6 +322,7 @@ class Unary(Function):
 
     op = None
     grad = None
+    graph_inputs = slice(0, 1)
 
     @classmethod
     def forward(cls, ctx, x, *params):

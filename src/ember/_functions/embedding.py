@@ -4,6 +4,7 @@ from ..autograd.function import Function
 
 class Embedding(Function):
     node_name = "EmbeddingBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):

@@ -8,6 +8,7 @@ class Index(Function):
     """x[key]; the node name follows PyTorch: Select, Slice or Index (advanced)."""
 
     node_name = "IndexBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, key):
@@ -29,10 +30,22 @@ class Slice(Index):
     node_name = "SliceBackward0"
 
 
+class NewAxis(Index):
+    node_name = "UnsqueezeBackward0"
+
+
+class Alias(Index):
+    node_name = "AliasBackward0"
+
+
+INDEX_FUNCTIONS = {"index": Index, "select": Select, "slice": Slice, "unsqueeze": NewAxis, "alias": Alias}
+
+
 class IndexGrad(Function):
     """Scatters a gradient back into zeros of the indexed tensor's shape (summing repeats)."""
 
     node_name = "IndexBackwardBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, g, shape, key):
@@ -53,6 +66,7 @@ class IndexPut(Function):
     """out = x with out[key] = value (the autograd form of x[key] = value)."""
 
     node_name = "IndexPutBackward0"
+    graph_inputs = (0, 2)
 
     @staticmethod
     def forward(ctx, x, key, value):
@@ -79,6 +93,7 @@ class IndexPut(Function):
 
 class Gather(Function):
     node_name = "GatherBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dim, index):
@@ -99,6 +114,7 @@ class Scatter(Function):
 
     node_name = "ScatterBackward0"
     reduce = 0
+    graph_inputs = (0, 3)
 
     @classmethod
     def forward(cls, ctx, x, dim, index, src):
@@ -120,6 +136,13 @@ class Scatter(Function):
         return gx, None, None, gs
 
 
+class ScatterValue(Scatter):
+    """scatter with a number as the value: PyTorch's node has the input as its only edge."""
+
+    node_name = "ScatterBackward1"
+    graph_inputs = slice(0, 1)
+
+
 class ScatterAdd(Scatter):
     node_name = "ScatterAddBackward0"
     reduce = 1
@@ -127,6 +150,7 @@ class ScatterAdd(Scatter):
 
 class IndexSelect(Function):
     node_name = "IndexSelectBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dim, index):
@@ -144,6 +168,7 @@ class IndexSelect(Function):
 
 class IndexAdd(Function):
     node_name = "IndexAddBackward0"
+    graph_inputs = (0, 3)
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
@@ -161,7 +186,10 @@ class IndexAdd(Function):
 
 
 class MaskedFill(Function):
+    """x.masked_fill(mask, number); MaskedFillTensor below takes a 0-d tensor value."""
+
     node_name = "MaskedFillBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -179,3 +207,8 @@ class MaskedFill(Function):
         gx = g.masked_fill(mask, 0.0) if need_x else None
         gv = (g * mask).sum() if need_v else None
         return gx, None, gv
+
+
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"
+    graph_inputs = (0, 2)

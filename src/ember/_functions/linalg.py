@@ -89,9 +89,11 @@ class Dot(Matmul):
 
 
 class Linear(Function):
-    """x @ w.T + b as one GEMM whose C starts as the bias."""
+    """x @ w.T + b as one GEMM whose C starts as the bias. PyTorch's graph for it is addmm(b, x, w.t()),
+    so the node lists the bias first (its TBackward0 between node and weight is folded in here)."""
 
     node_name = "AddmmBackward0"
+    graph_inputs = (2, 0, 1)
 
     @staticmethod
     def forward(ctx, x, w, b):
@@ -120,8 +122,16 @@ class Linear(Function):
         return gx, gw, gb
 
 
+class LinearNoBias(Linear):
+    """x @ w.T, PyTorch's mm(x, w.t())."""
+
+    node_name = "MmBackward0"
+    graph_inputs = slice(0, 2)
+
+
 class Addmm(Function):
     node_name = "AddmmBackward0"
+    graph_inputs = slice(0, 3)
 
     @staticmethod
     def forward(ctx, c, a, b, beta, alpha):

@@ -22,6 +22,7 @@ class PointwiseLoss(Function):
     """Subclasses define `loss(x, t, *params)` and `grad(x, t, *params)` (d loss / d x), and
     `target_grad` where d loss / d t is not -grad."""
 
+    graph_inputs = slice(0, 2)
     @classmethod
     def forward(cls, ctx, x, t, reduction, *params):
         ctx.save_for_backward(x, t)
@@ -167,6 +168,7 @@ class NllLoss(Function):
     """nll_loss of log-probabilities (N, C, d1, ...) or (C,) and class-index targets."""
 
     node_name = "NllLossBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, logp, target, weight, ignore_index, reduction):
@@ -197,6 +199,7 @@ class CrossEntropy(Function):
     only a backward that records a graph reads x again, to differentiate log_softmax(x)."""
 
     node_name = "NllLossBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, label_smoothing, reduction):

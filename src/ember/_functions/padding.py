@@ -20,6 +20,7 @@ def _regions(shape, pad):
 
 class ConstantPadNd(Function):
     node_name = "ConstantPadNdBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, pad, value):

@@ -33,6 +33,7 @@ class MaxPool2DWithIndices(Function):
     call takes Function.apply's single-output path); backward scatters to the argmax indices."""
 
     node_name = "MaxPool2DWithIndicesBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, return_indices):
@@ -63,6 +64,7 @@ class AvgPool2D(Function):
     dividing by the window's divisor (see _avg_divisor)."""
 
     node_name = "AvgPool2DBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -101,6 +103,7 @@ class AdaptiveAvgPool2D(Function):
     """Cell means; the composed backward is P_h^T @ g @ P_w with the averaging matrices P."""
 
     node_name = "AdaptiveAvgPool2DBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, out_hw):

@@ -27,6 +27,7 @@ def reduced_count(shape, dims):
 
 class Sum(Function):
     node_name = "SumBackward1"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
@@ -44,6 +45,7 @@ class SumAll(Sum):
 
 class Mean(Function):
     node_name = "MeanBackward1"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
@@ -62,6 +64,7 @@ class MeanAll(Mean):
 
 class Prod(Function):
     node_name = "ProdBackward1"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
@@ -94,6 +97,7 @@ class Extremum(Function):
 
     node_name = "AmaxBackward0"
     op = MAX
+    graph_inputs = slice(0, 1)
 
     @classmethod
     def forward(cls, ctx, x, dims, keepdim):
@@ -130,6 +134,7 @@ class MaxDim(Function):
 
     node_name = "MaxBackward0"
     is_max = True
+    graph_inputs = slice(0, 1)
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim):
@@ -165,6 +170,7 @@ def _safe_div(a, b):
 
 class Var(Function):
     node_name = "VarBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
@@ -174,16 +180,39 @@ class Var(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        dims, correction, keepdim = ctx.args
-        n = reduced_count(x.shape, dims)
-        mean = x.mean(dims if dims else None, keepdim=True) if dims else x.mean()
-        scale = _safe_div(2.0, max(n - correction, 0))
-        return expand_back(g, x.shape, dims, keepdim) * (x - mean) * scale, None, None, None
+        return var_backward(g, ctx.saved_tensors[0], *ctx.args), None, None, None
+
+
+def var_backward(g, x, dims, correction, keepdim):
+    n = reduced_count(x.shape, dims)
+    mean = x.mean(dims if dims else None, keepdim=True) if dims else x.mean()
+    scale = _safe_div(2.0, max(n - correction, 0))
+    return expand_back(g, x.shape, dims, keepdim) * (x - mean) * scale
+
+
+class Std(Function):
+    """sqrt(var); where the deviation is 0 the gradient is 0 (PyTorch's mask), not inf * 0."""
+
+    node_name = "StdBackward0"
+    graph_inputs = slice(0, 1)
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        out = wrap(_C.var(x._c, dims, correction, keepdim)).sqrt_()
+        ctx.save_for_backward(x, out)
+        ctx.args = (dims, correction, keepdim)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        g_var = (g / (out * 2)).masked_fill(out == 0, 0.0)
+        return var_backward(g_var, x, *ctx.args), None, None, None
 
 
 class Cumsum(Function):
     node_name = "CumsumBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dim, dtype):
@@ -200,6 +229,7 @@ class Cumsum(Function):
 class Softmax(Function):
     node_name = "SoftmaxBackward0"
     log = False
+    graph_inputs = slice(0, 1)
 
     @classmethod
     def forward(cls, ctx, x, dim):
@@ -242,7 +272,8 @@ class Norm(Function):
     """Vector p-norm. Its gradient is 0 where the norm is 0 (as PyTorch), not the nan that
     differentiating sqrt(sum(x^2)) at 0 would give."""
 
-    node_name = "NormBackward1"
+    node_name = "LinalgVectorNormBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
@@ -268,7 +299,3 @@ class Norm(Function):
             return g * x.sign() * hits / count, None, None, None
         scale = x / norm if p == 2 else x * x.abs() ** (p - 2) / norm ** (p - 1)
         return g * scale.masked_fill(norm == 0, 0.0), None, None, None
-
-
-class NormAll(Norm):
-    node_name = "NormBackward0"

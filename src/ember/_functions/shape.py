@@ -6,6 +6,7 @@ from ..autograd.function import Function
 
 class View(Function):
     node_name = "ViewBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -19,6 +20,7 @@ class View(Function):
 
 class Reshape(Function):
     node_name = "ViewBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -32,6 +34,7 @@ class Reshape(Function):
 
 class Permute(Function):
     node_name = "PermuteBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -48,6 +51,7 @@ class Permute(Function):
 
 class Transpose(Function):
     node_name = "TransposeBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, d0, d1):
@@ -65,6 +69,7 @@ class T(Transpose):
 
 class Expand(Function):
     node_name = "ExpandBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, sizes):
@@ -78,6 +83,7 @@ class Expand(Function):
 
 class Squeeze(Function):
     node_name = "SqueezeBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -89,8 +95,22 @@ class Squeeze(Function):
         return g.reshape(ctx.in_shape), None
 
 
+class SqueezeDim(Squeeze):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"
+
+
+def squeeze_function(dim):
+    """PyTorch's node for squeeze(), squeeze(int) and squeeze(tuple)."""
+    return Squeeze if dim is None else SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+
+
 class Unsqueeze(Function):
     node_name = "UnsqueezeBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -104,6 +124,7 @@ class Unsqueeze(Function):
 
 class Cat(Function):
     node_name = "CatBackward0"
+    graph_inputs = slice(1, None)
 
     @staticmethod
     def forward(ctx, dim, *tensors):
@@ -146,6 +167,7 @@ class Stack(Cat):
 
 class Flip(Function):
     node_name = "FlipBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -159,6 +181,7 @@ class Flip(Function):
 
 class Repeat(Function):
     node_name = "RepeatBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, repeats):
@@ -191,6 +214,7 @@ class Clone(Function):
 
 class ToCopy(Function):
     node_name = "ToCopyBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, dtype, device):
@@ -213,6 +237,7 @@ class ToCopy(Function):
 
 class Diagonal(Function):
     node_name = "DiagonalBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, offset, d0, d1):
@@ -230,6 +255,7 @@ class Diagonal(Function):
 
 class Tril(Function):
     node_name = "TrilBackward0"
+    graph_inputs = slice(0, 1)
 
     @staticmethod
     def forward(ctx, x, k, upper):

@@ -25,6 +25,7 @@ class Node:
     _saved = ()
     _versions = ()
     _output_meta = None  # (shape, dtype) per output of a multi-output node
+    _graph_inputs = None  # see Function.graph_inputs
     metadata = None
 
     def name(self):
@@ -32,7 +33,12 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._edges)
+        edges, chosen = self._edges, self._graph_inputs
+        if type(chosen) is slice:
+            edges = edges[chosen]
+        elif chosen is not None:
+            edges = [edges[i] for i in chosen]
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in edges)
 
     def register_hook(self, fn):
         if self._post_hooks is None:
@@ -173,13 +179,19 @@ class BackwardCFunction(FunctionCtx, Node):
 class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         node_name = attrs.get("node_name", name + "Backward")
-        cls._backward_cls = type(node_name, (BackwardCFunction,), {"_forward_cls": cls, "__module__": cls.__module__})
+        cls._backward_cls = type(node_name, (BackwardCFunction,), {
+            "_forward_cls": cls, "_graph_inputs": cls.graph_inputs, "__module__": cls.__module__})
         super().__init__(name, bases, attrs)
 
 
 class Function(metaclass=_FunctionMeta):
     """Subclass with `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` static methods and call
     `YourFunction.apply(*args)`, as in PyTorch."""
+
+    # Which of forward's arguments are inputs of the node in PyTorch's graph, as listed by
+    # `next_functions`: a slice or a tuple of positions. None (custom Functions) lists them all;
+    # a built-in op lists the tensors of its PyTorch signature, not its dims, flags or indices.
+    graph_inputs = None
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

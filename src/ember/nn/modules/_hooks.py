@@ -31,6 +31,8 @@ class RemovableHandle:
 class BackwardHookFunction(Function):
     """Identity on its tensors; its backward hands their gradients to `on_grads`, which may replace them."""
 
+    graph_inputs = slice(1, None)
+
     @staticmethod
     def forward(ctx, on_grads, *tensors):
         ctx.on_grads = on_grads
