@@ -92,20 +92,108 @@ void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) 
   }
 }
 
-}  // namespace
+// The gradient as every step starts it: negated under maximize, then weight decay added.
+template <class T>
+T decayed_grad(T g, T p, bool maximize, bool decay, T wd) {
+  T d = maximize ? -g : g;
+  return decay ? d + wd * p : d;
+}
 
-void sgd_step(const std::vector<OptimSlot>& slots, const SgdOptions& o) {
+template <class T>
+void rmsprop_range(const OptimSlot& s, int64_t b, int64_t e, const RmspropOptions& o) {
+  T* __restrict__ p = static_cast<T*>(s.param);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ sq = static_cast<T*>(s.state[0]);
+  T* __restrict__ buf = static_cast<T*>(s.state[1]);
+  T* __restrict__ avg_g = static_cast<T*>(s.state[2]);
+  const T neg_lr = T(-o.lr), alpha = T(o.alpha), w = T(1 - o.alpha), eps = T(o.eps), wd = T(o.weight_decay);
+  const T mom = T(o.momentum);
+  const bool maximize = o.maximize, decay = o.weight_decay != 0, centered = o.centered, momentum = o.momentum > 0;
+  for (int64_t i = b; i < e; ++i) {
+    const T d = decayed_grad(g[i], p[i], maximize, decay, wd);
+    const T v = sq[i] * alpha + w * d * d;
+    sq[i] = v;
+    T avg;
+    if (centered) {
+      const T m = lerp(avg_g[i], d, w);
+      avg_g[i] = m;
+      avg = std::sqrt(v + T(-1) * m * m) + eps;
+    } else {
+      avg = std::sqrt(v) + eps;
+    }
+    if (momentum) {
+      const T u = buf[i] * mom + d / avg;
+      buf[i] = u;
+      p[i] = p[i] + neg_lr * u;
+    } else {
+      p[i] = p[i] + neg_lr * d / avg;
+    }
+  }
+}
+
+template <class T>
+void adagrad_range(const OptimSlot& s, int64_t b, int64_t e, const AdagradOptions& o) {
+  T* __restrict__ p = static_cast<T*>(s.param);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ sum = static_cast<T*>(s.state[0]);
+  // clr in double, as PyTorch's Python code computes it.
+  const T neg_clr = T(-(o.lr / (1 + (o.step - 1) * o.lr_decay))), eps = T(o.eps), wd = T(o.weight_decay);
+  const bool maximize = o.maximize, decay = o.weight_decay != 0;
+  for (int64_t i = b; i < e; ++i) {
+    const T d = decayed_grad(g[i], p[i], maximize, decay, wd);
+    const T acc = sum[i] + d * d;
+    sum[i] = acc;
+    p[i] = p[i] + neg_clr * d / (std::sqrt(acc) + eps);
+  }
+}
+
+template <class T>
+void adadelta_range(const OptimSlot& s, int64_t b, int64_t e, const AdadeltaOptions& o) {
+  T* __restrict__ p = static_cast<T*>(s.param);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ sq = static_cast<T*>(s.state[0]);
+  T* __restrict__ acc = static_cast<T*>(s.state[1]);
+  const T neg_lr = T(-o.lr), rho = T(o.rho), w = T(1 - o.rho), eps = T(o.eps), wd = T(o.weight_decay);
+  const bool maximize = o.maximize, decay = o.weight_decay != 0;
+  for (int64_t i = b; i < e; ++i) {
+    const T d = decayed_grad(g[i], p[i], maximize, decay, wd);
+    const T v = sq[i] * rho + w * d * d;
+    sq[i] = v;
+    const T delta = std::sqrt(acc[i] + eps) / std::sqrt(v + eps) * d;
+    acc[i] = acc[i] * rho + w * delta * delta;
+    p[i] = p[i] + neg_lr * delta;
+  }
+}
+
+// Every range of every slot through the kernel of the slot's dtype.
+template <class O>
+void by_dtype(const std::vector<OptimSlot>& slots, const O& o, void (*f32)(const OptimSlot&, int64_t, int64_t, const O&),
+              void (*f64)(const OptimSlot&, int64_t, int64_t, const O&)) {
   for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
-    if (s.dtype == DType::Float32) sgd_range<float>(s, b, e, o);
-    else sgd_range<double>(s, b, e, o);
+    (s.dtype == DType::Float32 ? f32 : f64)(s, b, e, o);
   });
 }
 
+}  // namespace
+
+void sgd_step(const std::vector<OptimSlot>& slots, const SgdOptions& o) {
+  by_dtype(slots, o, sgd_range<float>, sgd_range<double>);
+}
+
 void adam_step(const std::vector<OptimSlot>& slots, const AdamOptions& o) {
-  for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
-    if (s.dtype == DType::Float32) adam_range<float>(s, b, e, o);
-    else adam_range<double>(s, b, e, o);
-  });
+  by_dtype(slots, o, adam_range<float>, adam_range<double>);
+}
+
+void rmsprop_step(const std::vector<OptimSlot>& slots, const RmspropOptions& o) {
+  by_dtype(slots, o, rmsprop_range<float>, rmsprop_range<double>);
+}
+
+void adagrad_step(const std::vector<OptimSlot>& slots, const AdagradOptions& o) {
+  by_dtype(slots, o, adagrad_range<float>, adagrad_range<double>);
+}
+
+void adadelta_step(const std::vector<OptimSlot>& slots, const AdadeltaOptions& o) {
+  by_dtype(slots, o, adadelta_range<float>, adadelta_range<double>);
 }
 
 }  // namespace ember::cpu

@@ -203,6 +203,17 @@ class Optimizer:
         """(parameter, its state) for each parameter of the group that has a gradient."""
         return [(p, self.state[p]) for p in group["params"] if p._grad is not None]
 
+    def _advance(self, group, init_state):
+        """{step count after this step: [params]} over the params of the group that have a
+        gradient, with each count incremented; init_state(param, state) fills an empty state.
+        Step-dependent formulas then take one fused call per count (one, in the usual case)."""
+        by_step = {}
+        for p, state in self._params_with_grad(group):
+            if len(state) == 0:
+                init_state(p, state)
+            by_step.setdefault(increment(state["step"]), []).append(p)
+        return by_step
+
     def register_step_pre_hook(self, hook):
         """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), run before each step."""
         self._optimizer_step_pre_hooks.append(hook)
