@@ -88,13 +88,16 @@ void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) 
   const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(o.step));
   const T neg_step_size = T(-(o.lr / bc1)), bc2_sqrt = T(std::sqrt(bc2)), eps = T(o.eps);
   const T w1 = T(1 - o.beta1), beta2 = T(o.beta2), w2 = T(1 - o.beta2), wd = T(o.weight_decay);
-  const T shrink = T(1 - o.lr * o.weight_decay);  // exactly 1 without weight decay
-  // `&`, not `&&`: a short-circuit here leaves control flow that stops GCC vectorising the loop.
-  const bool maximize = o.maximize, decoupled = o.decoupled_weight_decay;
-  const bool coupled = !decoupled & (o.weight_decay != 0);
+  // Maximize and decoupled decay as exact factors (-1 or 1; 1 - lr * wd or 1), and `&` rather
+  // than `&&`: each select or short-circuit left in the loop is a branch GCC must unswitch, and
+  // past a few it gives up vectorising.
+  const T sign = o.maximize ? T(-1) : T(1);
+  const T shrink = o.decoupled_weight_decay ? T(1 - o.lr * o.weight_decay) : T(1);
+  const bool coupled = !o.decoupled_weight_decay & (o.weight_decay != 0);
   for (int64_t i = b; i < e; ++i) {
-    const T pv = decoupled ? p[i] * shrink : p[i];
-    const T d = decayed_grad(g[i], pv, maximize, coupled, wd);
+    const T pv = p[i] * shrink;
+    const T gs = g[i] * sign;
+    const T d = coupled ? gs + wd * pv : gs;
     const T mi = lerp(m[i], d, w1);
     m[i] = mi;
     const T vi = v[i] * beta2 + w2 * d * d;
