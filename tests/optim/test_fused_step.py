@@ -197,8 +197,11 @@ def test_new_and_old_momentum_buffers_take_separate_calls(monkeypatch):
     assert calls == [1, 1, 1]  # a first; then b's first step and a's second
 
 
-@pytest.mark.parametrize("name,kernel", [("Adam", "adam_step"), ("Adagrad", "adagrad_step")])
-def test_step_dependent_updates_take_one_call_per_step_count(monkeypatch, name, kernel):
+@pytest.mark.parametrize("name,kernel,second_step_calls", [
+    ("Adam", "adam_step", [2, 1]), ("Adagrad", "adagrad_step", [2, 1]),  # their formulas depend on the count
+    ("RMSprop", "rmsprop_step", [3]), ("Adadelta", "adadelta_step", [3]),
+])
+def test_one_call_per_step_count_where_the_formula_needs_it(monkeypatch, name, kernel, second_step_calls):
     calls = record_calls(monkeypatch, kernel)
     a, b, c = params_with_grads()[:3]
     grad_c = c.grad
@@ -207,4 +210,4 @@ def test_step_dependent_updates_take_one_call_per_step_count(monkeypatch, name, 
     opt.step()
     c.grad = grad_c
     opt.step()
-    assert calls == [2, 2, 1]  # the first step: a and b; the second: a and b at step 2, c at step 1
+    assert calls == [2] + second_step_calls  # a and b at step 2, c at step 1
