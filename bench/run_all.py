@@ -5,6 +5,7 @@ import conv
 import gemm
 import lenet
 import memory
+import optim
 import overhead
 from common import machine, print_table
 
@@ -14,4 +15,5 @@ if __name__ == "__main__":
     print_table(gemm.rows(), "GEMM")
     print_table(conv.rows(), "Convolution and pooling")
     print_table(lenet.rows(), "LeNet-5 training step")
+    print_table(optim.rows(), "Optimizer step (LeNet-5 parameters)")
     print_table(memory.rows(), "Import and memory (values in the unit shown, not µs)")

@@ -30,11 +30,16 @@ void for_each_range(const std::vector<OptimSlot>& slots, const F& fn) {
 template <class T>
 T nan_max(T a, T b) { return std::isnan(a) ? a : (b > a || std::isnan(b)) ? b : a; }
 
-// torch.lerp's two-sided formula, exact at both ends.
+// torch.lerp's two-sided formula, exact at both ends. Both sides are computed so that the
+// choice is a select, not a branch that keeps the loop from vectorising.
 template <class T>
-T lerp(T self, T end, T w) { return std::abs(w) < T(0.5) ? self + w * (end - self) : end - (end - self) * (T(1) - w); }
+T lerp(T self, T end, T w) {
+  const T from_self = self + w * (end - self), from_end = end - (end - self) * (T(1) - w);
+  return std::abs(w) < T(0.5) ? from_self : from_end;
+}
 
-template <class T>
+// momentum is a template argument: without it there is no buffer (see rmsprop_range).
+template <class T, bool momentum>
 void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
   T* __restrict__ p = static_cast<T*>(s.param);
   const T* __restrict__ g = static_cast<const T*>(s.grad);
@@ -42,8 +47,7 @@ void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
   const T lr = T(o.lr), mom = T(o.momentum), damp = T(1 - o.dampening), wd = T(o.weight_decay);
   // The options as local constants, so the compiler moves the tests out of the loop and
   // vectorises each case (read through `o`, they are reloaded per element).
-  const bool maximize = o.maximize, decay = o.weight_decay != 0, momentum = o.momentum != 0;
-  const bool first = o.first_step, nesterov = o.nesterov;
+  const bool maximize = o.maximize, decay = o.weight_decay != 0, first = o.first_step, nesterov = o.nesterov;
   if (momentum && !maximize && !decay && !first && !nesterov) {  // the common case, on its own
     for (int64_t i = b; i < e; ++i) {
       const T m = buf[i] * mom + damp * g[i];
@@ -55,7 +59,7 @@ void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
   for (int64_t i = b; i < e; ++i) {
     T d = maximize ? -g[i] : g[i];
     if (decay) d = d + wd * p[i];
-    if (momentum) {
+    if constexpr (momentum) {
       T m = first ? d : buf[i] * mom + damp * d;
       buf[i] = m;
       d = nesterov ? d + mom * m : m;
@@ -64,7 +68,15 @@ void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
   }
 }
 
+// The gradient as every step starts it: negated under maximize, then weight decay added.
 template <class T>
+T decayed_grad(T g, T p, bool maximize, bool decay, T wd) {
+  T d = maximize ? -g : g;
+  return decay ? d + wd * p : d;
+}
+
+// amsgrad is a template argument: max_exp_avg_sq may be absent (see rmsprop_range).
+template <class T, bool amsgrad>
 void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) {
   T* __restrict__ p = static_cast<T*>(s.param);
   const T* __restrict__ g = static_cast<const T*>(s.grad);
@@ -76,36 +88,139 @@ void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) 
   const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(o.step));
   const T neg_step_size = T(-(o.lr / bc1)), bc2_sqrt = T(std::sqrt(bc2)), eps = T(o.eps);
   const T w1 = T(1 - o.beta1), beta2 = T(o.beta2), w2 = T(1 - o.beta2), wd = T(o.weight_decay);
-  const T decay = T(1 - o.lr * o.weight_decay);
+  // Maximize and decoupled decay as exact factors (-1 or 1; 1 - lr * wd or 1), and `&` rather
+  // than `&&`: each select or short-circuit left in the loop is a branch GCC must unswitch, and
+  // past a few it gives up vectorising.
+  const T sign = o.maximize ? T(-1) : T(1);
+  const T shrink = o.decoupled_weight_decay ? T(1 - o.lr * o.weight_decay) : T(1);
+  const bool coupled = !o.decoupled_weight_decay & (o.weight_decay != 0);
   for (int64_t i = b; i < e; ++i) {
-    T d = o.maximize ? -g[i] : g[i];
-    if (o.weight_decay != 0) {
-      if (o.decoupled_weight_decay) p[i] = p[i] * decay;
-      else d = d + wd * p[i];
-    }
-    m[i] = lerp(m[i], d, w1);
-    v[i] = v[i] * beta2 + w2 * d * d;
-    T second = v[i];
-    if (vmax) second = vmax[i] = nan_max(vmax[i], v[i]);
-    T denom = std::sqrt(second) / bc2_sqrt + eps;
-    p[i] = p[i] + neg_step_size * m[i] / denom;
+    const T pv = p[i] * shrink;
+    const T gs = g[i] * sign;
+    const T d = coupled ? gs + wd * pv : gs;
+    const T mi = lerp(m[i], d, w1);
+    m[i] = mi;
+    const T vi = v[i] * beta2 + w2 * d * d;
+    v[i] = vi;
+    T second = vi;
+    if constexpr (amsgrad) second = vmax[i] = nan_max(vmax[i], vi);
+    p[i] = pv + neg_step_size * mi / (std::sqrt(second) / bc2_sqrt + eps);
   }
+}
+
+// Centered and momentum are template arguments: each reads a state that may be absent, and a
+// loop that might load through a null pointer cannot be vectorised.
+template <class T, bool centered, bool momentum>
+void rmsprop_range(const OptimSlot& s, int64_t b, int64_t e, const RmspropOptions& o) {
+  T* __restrict__ p = static_cast<T*>(s.param);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ sq = static_cast<T*>(s.state[0]);
+  T* __restrict__ buf = static_cast<T*>(s.state[1]);
+  T* __restrict__ avg_g = static_cast<T*>(s.state[2]);
+  const T neg_lr = T(-o.lr), alpha = T(o.alpha), w = T(1 - o.alpha), eps = T(o.eps), wd = T(o.weight_decay);
+  const T mom = T(o.momentum);
+  const bool maximize = o.maximize, decay = o.weight_decay != 0;
+  for (int64_t i = b; i < e; ++i) {
+    const T d = decayed_grad(g[i], p[i], maximize, decay, wd);
+    const T v = sq[i] * alpha + w * d * d;
+    sq[i] = v;
+    T avg;
+    if constexpr (centered) {
+      const T m = lerp(avg_g[i], d, w);
+      avg_g[i] = m;
+      avg = std::sqrt(v + T(-1) * m * m) + eps;
+    } else {
+      avg = std::sqrt(v) + eps;
+    }
+    if constexpr (momentum) {
+      const T u = buf[i] * mom + d / avg;
+      buf[i] = u;
+      p[i] = p[i] + neg_lr * u;
+    } else {
+      p[i] = p[i] + neg_lr * d / avg;
+    }
+  }
+}
+
+template <class T>
+void adagrad_range(const OptimSlot& s, int64_t b, int64_t e, const AdagradOptions& o) {
+  T* __restrict__ p = static_cast<T*>(s.param);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ sum = static_cast<T*>(s.state[0]);
+  // clr in double, as PyTorch's Python code computes it.
+  const T neg_clr = T(-(o.lr / (1 + (o.step - 1) * o.lr_decay))), eps = T(o.eps), wd = T(o.weight_decay);
+  const bool maximize = o.maximize, decay = o.weight_decay != 0;
+  for (int64_t i = b; i < e; ++i) {
+    const T d = decayed_grad(g[i], p[i], maximize, decay, wd);
+    const T acc = sum[i] + d * d;
+    sum[i] = acc;
+    p[i] = p[i] + neg_clr * d / (std::sqrt(acc) + eps);
+  }
+}
+
+template <class T>
+void adadelta_range(const OptimSlot& s, int64_t b, int64_t e, const AdadeltaOptions& o) {
+  T* __restrict__ p = static_cast<T*>(s.param);
+  const T* __restrict__ g = static_cast<const T*>(s.grad);
+  T* __restrict__ sq = static_cast<T*>(s.state[0]);
+  T* __restrict__ acc = static_cast<T*>(s.state[1]);
+  const T neg_lr = T(-o.lr), rho = T(o.rho), w = T(1 - o.rho), eps = T(o.eps), wd = T(o.weight_decay);
+  const bool maximize = o.maximize, decay = o.weight_decay != 0;
+  for (int64_t i = b; i < e; ++i) {
+    const T d = decayed_grad(g[i], p[i], maximize, decay, wd);
+    const T v = sq[i] * rho + w * d * d;
+    sq[i] = v;
+    const T delta = std::sqrt(acc[i] + eps) / std::sqrt(v + eps) * d;
+    acc[i] = acc[i] * rho + w * delta * delta;
+    p[i] = p[i] + neg_lr * delta;
+  }
+}
+
+template <class T>
+auto sgd_kernel(const SgdOptions& o) {
+  return o.momentum != 0 ? sgd_range<T, true> : sgd_range<T, false>;
+}
+
+template <class T>
+auto adam_kernel(const AdamOptions& o) {
+  return o.amsgrad ? adam_range<T, true> : adam_range<T, false>;
+}
+
+template <class T>
+auto rmsprop_kernel(const RmspropOptions& o) {
+  if (o.centered) return o.momentum > 0 ? rmsprop_range<T, true, true> : rmsprop_range<T, true, false>;
+  return o.momentum > 0 ? rmsprop_range<T, false, true> : rmsprop_range<T, false, false>;
+}
+
+// Every range of every slot through the kernel of the slot's dtype.
+template <class O>
+void by_dtype(const std::vector<OptimSlot>& slots, const O& o, void (*f32)(const OptimSlot&, int64_t, int64_t, const O&),
+              void (*f64)(const OptimSlot&, int64_t, int64_t, const O&)) {
+  for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
+    (s.dtype == DType::Float32 ? f32 : f64)(s, b, e, o);
+  });
 }
 
 }  // namespace
 
 void sgd_step(const std::vector<OptimSlot>& slots, const SgdOptions& o) {
-  for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
-    if (s.dtype == DType::Float32) sgd_range<float>(s, b, e, o);
-    else sgd_range<double>(s, b, e, o);
-  });
+  by_dtype(slots, o, sgd_kernel<float>(o), sgd_kernel<double>(o));
 }
 
 void adam_step(const std::vector<OptimSlot>& slots, const AdamOptions& o) {
-  for_each_range(slots, [&](const OptimSlot& s, int64_t b, int64_t e) {
-    if (s.dtype == DType::Float32) adam_range<float>(s, b, e, o);
-    else adam_range<double>(s, b, e, o);
-  });
+  by_dtype(slots, o, adam_kernel<float>(o), adam_kernel<double>(o));
+}
+
+void rmsprop_step(const std::vector<OptimSlot>& slots, const RmspropOptions& o) {
+  by_dtype(slots, o, rmsprop_kernel<float>(o), rmsprop_kernel<double>(o));
+}
+
+void adagrad_step(const std::vector<OptimSlot>& slots, const AdagradOptions& o) {
+  by_dtype(slots, o, adagrad_range<float>, adagrad_range<double>);
+}
+
+void adadelta_step(const std::vector<OptimSlot>& slots, const AdadeltaOptions& o) {
+  by_dtype(slots, o, adadelta_range<float>, adadelta_range<double>);
 }
 
 }  // namespace ember::cpu

@@ -33,4 +33,25 @@ struct AdamOptions {
 };
 void adam_step(const std::vector<OptimSlot>& slots, const AdamOptions& o);
 
+// state = {square_avg, momentum_buffer (momentum > 0), grad_avg (centered)}.
+struct RmspropOptions {
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered, maximize;
+};
+void rmsprop_step(const std::vector<OptimSlot>& slots, const RmspropOptions& o);
+
+// state = {sum}; step counts from 1 and scales lr by 1 / (1 + (step - 1) * lr_decay).
+struct AdagradOptions {
+  double step, lr, lr_decay, weight_decay, eps;
+  bool maximize;
+};
+void adagrad_step(const std::vector<OptimSlot>& slots, const AdagradOptions& o);
+
+// state = {square_avg, acc_delta}.
+struct AdadeltaOptions {
+  double lr, rho, eps, weight_decay;
+  bool maximize;
+};
+void adadelta_step(const std::vector<OptimSlot>& slots, const AdadeltaOptions& o);
+
 }  // namespace ember::cpu

@@ -1,5 +1,7 @@
 #include "ops/optim.h"
 
+#include <utility>
+
 #include "core/error.h"
 #include "cpu/optim.h"
 #include "ops/copy.h"
@@ -15,32 +17,41 @@ void check_count(const std::vector<Tensor>& list, size_t n, const char* what, co
     throw ValueError(str(op, ": expected as many ", what, " as params (", n, "), but got ", list.size()));
 }
 
-// A tensor the step writes (list[i]): contiguous, like its param.
+// A tensor the step writes (list[i]): its param's dtype, device and shape.
 void check_state(const Tensor& t, const Tensor& param, size_t i, const char* list, const char* op) {
   std::string what = str(list, "[", i, "]");
   check_same_dtype(t, what.c_str(), param, "its param", op);
   EMBER_CHECK(t.sizes() == param.sizes(), op, ": ", what, " has shape ", shape_str(t.sizes()),
               " but its param has shape ", shape_str(param.sizes()));
-  EMBER_CHECK(t.is_contiguous(), op, ": ", what, " must be contiguous, since the step updates it in place");
   if (t.numel() > 0) check_writable(t, op);  // an empty array may have zero strides
 }
 
-// A list of state tensors (one per param) and its name in messages.
+// A list of state tensors (one per param) and its name in messages; a null list is a state the
+// options do not use, whose kernel pointer stays null.
 struct StateList {
   const std::vector<Tensor>* list;
   const char* name;
 };
 
-// The slots of the kernel call; keeps the contiguous copies of non-contiguous grads alive.
+// The slots of the kernel call, and the contiguous copies it works on in place of
+// non-contiguous tensors: grads (read) and params and state (written back by finish).
 struct Slots {
   std::vector<cpu::OptimSlot> slots;
   std::vector<Tensor> grads;
+  std::vector<std::pair<Tensor, Tensor>> write_back;  // (original, its contiguous copy)
+
+  void* writable(const Tensor& t) {
+    if (t.is_contiguous()) return t.raw();
+    write_back.emplace_back(t, contiguous(t));
+    return write_back.back().second.raw();
+  }
 };
 
 Slots make_slots(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                  const std::vector<StateList>& states, const char* op) {
   check_count(grads, params.size(), "grads", op);
-  for (const StateList& st : states) check_count(*st.list, params.size(), st.name, op);
+  for (const StateList& st : states)
+    if (st.list) check_count(*st.list, params.size(), st.name, op);
   Slots s;
   for (size_t i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
@@ -50,19 +61,25 @@ Slots make_slots(const std::vector<Tensor>& params, const std::vector<Tensor>& g
     EMBER_CHECK(grads[i].sizes() == p.sizes(), op, ": grads[", i, "] has shape ", shape_str(grads[i].sizes()),
                 " but its param has shape ", shape_str(p.sizes()));
     s.grads.push_back(contiguous(grads[i]));
-    cpu::OptimSlot slot{p.dtype(), p.numel(), p.raw(), s.grads.back().raw(), {nullptr, nullptr, nullptr}};
+    cpu::OptimSlot slot{p.dtype(), p.numel(), s.writable(p), s.grads.back().raw(), {nullptr, nullptr, nullptr}};
     for (size_t k = 0; k < states.size(); ++k) {
+      if (!states[k].list) continue;
       const Tensor& t = (*states[k].list)[i];
       check_state(t, p, i, states[k].name, op);
-      slot.state[k] = t.raw();
+      slot.state[k] = s.writable(t);
     }
     s.slots.push_back(slot);
   }
   return s;
 }
 
-void bump(const std::vector<Tensor>& list) {
-  for (const Tensor& t : list) t.bump_version();
+// After the kernel: copies back into non-contiguous tensors, then bumps every written version.
+void finish(const Slots& s, const std::vector<Tensor>& params, const std::vector<StateList>& states) {
+  for (const auto& [original, copy] : s.write_back) copy_(original, copy);
+  for (const Tensor& t : params) t.bump_version();
+  for (const StateList& st : states)
+    if (st.list)
+      for (const Tensor& t : *st.list) t.bump_version();
 }
 
 }  // namespace
@@ -73,12 +90,10 @@ void sgd_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grad
   const char* op = "sgd_step";
   if (nesterov && (momentum <= 0 || dampening != 0))
     throw ValueError("Nesterov momentum requires a momentum and zero dampening");
-  std::vector<StateList> states;
-  if (momentum != 0) states.push_back({&momentum_buffers, "momentum_buffers"});
+  std::vector<StateList> states{{momentum != 0 ? &momentum_buffers : nullptr, "momentum_buffers"}};
   Slots s = make_slots(params, grads, states, op);
   cpu::sgd_step(s.slots, {lr, momentum, dampening, weight_decay, nesterov, maximize, first_step});
-  bump(params);
-  if (momentum != 0) bump(momentum_buffers);
+  finish(s, params, states);
 }
 
 void adam_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads, const std::vector<Tensor>& exp_avgs,
@@ -87,12 +102,43 @@ void adam_step(const std::vector<Tensor>& params, const std::vector<Tensor>& gra
                bool decoupled_weight_decay) {
   const char* op = "adam_step";
   EMBER_CHECK(step >= 1, op, ": step counts the steps taken including this one, so it must be >= 1, but got ", step);
-  std::vector<StateList> states{{&exp_avgs, "exp_avgs"}, {&exp_avg_sqs, "exp_avg_sqs"}};
-  if (amsgrad) states.push_back({&max_exp_avg_sqs, "max_exp_avg_sqs"});
+  std::vector<StateList> states{{&exp_avgs, "exp_avgs"}, {&exp_avg_sqs, "exp_avg_sqs"},
+                                {amsgrad ? &max_exp_avg_sqs : nullptr, "max_exp_avg_sqs"}};
   Slots s = make_slots(params, grads, states, op);
   cpu::adam_step(s.slots, {step, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay});
-  bump(params);
-  for (const StateList& st : states) bump(*st.list);
+  finish(s, params, states);
+}
+
+void rmsprop_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                  const std::vector<Tensor>& square_avgs, const std::vector<Tensor>& momentum_buffers,
+                  const std::vector<Tensor>& grad_avgs, double lr, double alpha, double eps, double weight_decay,
+                  double momentum, bool centered, bool maximize) {
+  std::vector<StateList> states{{&square_avgs, "square_avgs"},
+                                {momentum > 0 ? &momentum_buffers : nullptr, "momentum_buffers"},
+                                {centered ? &grad_avgs : nullptr, "grad_avgs"}};
+  Slots s = make_slots(params, grads, states, "rmsprop_step");
+  cpu::rmsprop_step(s.slots, {lr, alpha, eps, weight_decay, momentum, centered, maximize});
+  finish(s, params, states);
+}
+
+void adagrad_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                  const std::vector<Tensor>& state_sums, double step, double lr, double lr_decay, double weight_decay,
+                  double eps, bool maximize) {
+  const char* op = "adagrad_step";
+  EMBER_CHECK(step >= 1, op, ": step counts the steps taken including this one, so it must be >= 1, but got ", step);
+  std::vector<StateList> states{{&state_sums, "state_sums"}};
+  Slots s = make_slots(params, grads, states, op);
+  cpu::adagrad_step(s.slots, {step, lr, lr_decay, weight_decay, eps, maximize});
+  finish(s, params, states);
+}
+
+void adadelta_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                   const std::vector<Tensor>& square_avgs, const std::vector<Tensor>& acc_deltas, double lr, double rho,
+                   double eps, double weight_decay, bool maximize) {
+  std::vector<StateList> states{{&square_avgs, "square_avgs"}, {&acc_deltas, "acc_deltas"}};
+  Slots s = make_slots(params, grads, states, "adadelta_step");
+  cpu::adadelta_step(s.slots, {lr, rho, eps, weight_decay, maximize});
+  finish(s, params, states);
 }
 
 }  // namespace ember::ops

@@ -20,4 +20,19 @@ void adam_step(const std::vector<Tensor>& params, const std::vector<Tensor>& gra
                double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize,
                bool decoupled_weight_decay);
 
+// momentum_buffers is empty unless momentum > 0, grad_avgs unless centered.
+void rmsprop_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                  const std::vector<Tensor>& square_avgs, const std::vector<Tensor>& momentum_buffers,
+                  const std::vector<Tensor>& grad_avgs, double lr, double alpha, double eps, double weight_decay,
+                  double momentum, bool centered, bool maximize);
+
+// step: the step count including this one, shared by the params of the call.
+void adagrad_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                  const std::vector<Tensor>& state_sums, double step, double lr, double lr_decay, double weight_decay,
+                  double eps, bool maximize);
+
+void adadelta_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                   const std::vector<Tensor>& square_avgs, const std::vector<Tensor>& acc_deltas, double lr, double rho,
+                   double eps, double weight_decay, bool maximize);
+
 }  // namespace ember::ops

@@ -69,6 +69,16 @@ void init_nn(py::module_& m) {
         py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"), py::arg("amsgrad"), py::arg("maximize"),
         py::arg("decoupled_weight_decay"), nogil(),
         "One Adam (AdamW when decoupled_weight_decay) step over all params; step includes this one.");
+  m.def("rmsprop_step", &ops::rmsprop_step, py::arg("params"), py::arg("grads"), py::arg("square_avgs"),
+        py::arg("momentum_buffers"), py::arg("grad_avgs"), py::arg("lr"), py::arg("alpha"), py::arg("eps"),
+        py::arg("weight_decay"), py::arg("momentum"), py::arg("centered"), py::arg("maximize"), nogil(),
+        "One RMSprop step over all params; momentum_buffers used when momentum > 0, grad_avgs when centered.");
+  m.def("adagrad_step", &ops::adagrad_step, py::arg("params"), py::arg("grads"), py::arg("state_sums"),
+        py::arg("step"), py::arg("lr"), py::arg("lr_decay"), py::arg("weight_decay"), py::arg("eps"),
+        py::arg("maximize"), nogil(), "One Adagrad step over params that share the step count (this one included).");
+  m.def("adadelta_step", &ops::adadelta_step, py::arg("params"), py::arg("grads"), py::arg("square_avgs"),
+        py::arg("acc_deltas"), py::arg("lr"), py::arg("rho"), py::arg("eps"), py::arg("weight_decay"),
+        py::arg("maximize"), nogil(), "One Adadelta step over all params.");
 }
 
 }  // namespace ember::python

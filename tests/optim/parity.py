@@ -9,8 +9,15 @@ X = RNG.standard_normal((8, 4))
 Y = RNG.standard_normal((8, 3))
 
 
-def make_params(mod, dtype="float64"):
-    return [mod.tensor(a, dtype=getattr(mod, dtype), requires_grad=True) for a in (WEIGHT, BIAS)]
+def make_params(mod, dtype="float64", transposed=False):
+    """The weight and bias; `transposed` makes the weight a non-contiguous leaf (the transpose of
+    a contiguous tensor), whose optimizer state PyTorch also lays out transposed."""
+    dt = getattr(mod, dtype)
+    if transposed:
+        weight = mod.tensor(WEIGHT.T, dtype=dt).t().requires_grad_()
+    else:
+        weight = mod.tensor(WEIGHT, dtype=dt, requires_grad=True)
+    return [weight, mod.tensor(BIAS, dtype=dt, requires_grad=True)]
 
 
 def loss_fn(mod, params, dtype="float64"):
@@ -19,9 +26,9 @@ def loss_fn(mod, params, dtype="float64"):
     return ((x @ w + b).tanh() - y).pow(2).mean()
 
 
-def train(mod, opt_name, kwargs, steps=20, dtype="float64", groups=None):
+def train(mod, opt_name, kwargs, steps=20, dtype="float64", groups=None, transposed=False):
     """Parameter values after each step, and the optimizer. `groups(params)` builds param groups."""
-    params = make_params(mod, dtype)
+    params = make_params(mod, dtype, transposed)
     opt = getattr(mod.optim, opt_name)(groups(params) if groups else params, **kwargs)
     history = []
     for _ in range(steps):

@@ -25,12 +25,16 @@ CASES = [
     ("RMSprop", {"lr": 0.01, "momentum": 0.9, "weight_decay": 0.1}),
     ("RMSprop", {"lr": 0.01, "centered": True}),
     ("RMSprop", {"lr": 0.01, "alpha": 0.9, "centered": True, "momentum": 0.5, "maximize": True}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "weight_decay": 0.1, "eps": 1e-6}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.9, "maximize": True, "weight_decay": 0.05}),
     ("Adagrad", {}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.1}),
     ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-6, "maximize": True}),
+    ("Adagrad", {"lr": 0.2, "lr_decay": 0.5, "weight_decay": 0.05, "maximize": True}),
     ("Adadelta", {}),
     ("Adadelta", {"lr": 0.5, "rho": 0.5, "weight_decay": 0.1}),
     ("Adadelta", {"eps": 1e-4, "maximize": True}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.95, "weight_decay": 0.1, "maximize": True}),
 ]
 
 
@@ -38,12 +42,13 @@ def _id(case):
     return case[0] + "-" + "-".join(f"{k}={v}" for k, v in case[1].items())
 
 
+@pytest.mark.parametrize("transposed", [False, True], ids=["contiguous", "transposed"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
-def test_trajectory_matches_torch(case, dtype):
+def test_trajectory_matches_torch(case, dtype, transposed):
     name, kwargs = case
-    ours, opt, _ = train(ember, name, kwargs, dtype=dtype)
-    theirs, topt, _ = train(torch, name, kwargs, dtype=dtype)
+    ours, opt, _ = train(ember, name, kwargs, dtype=dtype, transposed=transposed)
+    theirs, topt, _ = train(torch, name, kwargs, dtype=dtype, transposed=transposed)
     assert_trajectories_close(ours, theirs, dtype)
     ours_state, theirs_state = to_numpy_tree(opt.state_dict()), to_numpy_tree(topt.state_dict())
     assert ours_state["param_groups"] == theirs_state["param_groups"]
@@ -52,6 +57,7 @@ def test_trajectory_matches_torch(case, dtype):
         assert ours_state["state"][i].keys() == s.keys()
         for key, value in s.items():
             assert ours_state["state"][i][key].dtype == value.dtype, key
+            assert ours_state["state"][i][key].shape == value.shape, key  # step: a 0-d tensor
             scale = 1e-10 if dtype == "float64" else 1e-4  # float32: centered RMSprop cancels digits
             np.testing.assert_allclose(ours_state["state"][i][key], value, rtol=scale,
                                        atol=scale * np.abs(value).max(), err_msg=key)
@@ -92,11 +98,17 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
     assert all(s1[k] is not s2[k] for k in s1)
 
 
-@pytest.mark.parametrize("name,kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05}),
-                                         ("RMSprop", {"momentum": 0.5})])
-def test_state_dict_moves_between_ember_and_torch(name, kwargs):
-    _, opt, params = train(ember, name, kwargs, steps=5)
-    _, topt, tparams = train(torch, name, kwargs, steps=5)
+SWAP_CASES = [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05}), ("RMSprop", {"momentum": 0.5}),
+              ("RMSprop", {"centered": True, "momentum": 0.5, "weight_decay": 0.1}),
+              ("Adagrad", {"lr": 0.1, "lr_decay": 0.1}), ("Adadelta", {"weight_decay": 0.1})]
+
+
+@pytest.mark.parametrize("transposed", [False, True], ids=["contiguous", "transposed"])
+@pytest.mark.parametrize("name,kwargs", SWAP_CASES, ids=[_id(c) for c in SWAP_CASES])
+def test_state_dict_moves_between_ember_and_torch(name, kwargs, transposed):
+    # Transposed: PyTorch's state tensors come in transposed, and the fused steps update them so.
+    _, opt, params = train(ember, name, kwargs, steps=5, transposed=transposed)
+    _, topt, tparams = train(torch, name, kwargs, steps=5, transposed=transposed)
     # Swap the states: PyTorch continues from ember's and ember from PyTorch's.
     ours, theirs = to_numpy_tree(opt.state_dict()), to_numpy_tree(topt.state_dict())
     topt.load_state_dict(from_numpy_tree(torch, ours))
@@ -135,17 +147,20 @@ def test_parameters_without_grad_are_skipped(name):
     assert states[0].keys() == states[1].keys()  # Adagrad makes state for every parameter up front
 
 
-def test_step_counts_that_differ_inside_a_group():
+@pytest.mark.parametrize("name", ["Adam", "Adagrad", "RMSprop", "Adadelta"])
+def test_step_counts_that_differ_inside_a_group(name):
     # A parameter that starts receiving gradients later has a smaller step count than the rest.
     def run(mod):
         w, b = make_params(mod)
-        opt = mod.optim.Adam([w, b], lr=0.1)
+        opt = getattr(mod.optim, name)([w, b], lr=0.1)
         for i in range(6):
             opt.zero_grad()
             loss = (w * w).sum() + ((b * b).sum() if i >= 3 else 0)
             loss.backward()
             opt.step()
-        return [w.detach().numpy(), b.detach().numpy()]
+        return [w.detach().numpy(), b.detach().numpy()], [opt.state[p]["step"].item() for p in (w, b)]
 
-    for a, b in zip(run(ember), run(torch)):
+    (ours, our_steps), (theirs, their_steps) = run(ember), run(torch)
+    assert our_steps == their_steps == [6, 3]
+    for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -1,6 +1,7 @@
-"""Adadelta (PyTorch's formulas)."""
+"""Adadelta (PyTorch's formulas, in one fused call per group)."""
 from .._creation import zeros_like
-from .optimizer import Optimizer, check_lr, check_non_negative, increment, new_step
+from ._fused import group_step
+from .optimizer import Optimizer, check_lr, check_non_negative, new_step
 
 
 class Adadelta(Optimizer):
@@ -15,19 +16,16 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group):
-        lr, rho, eps, weight_decay = float(group["lr"]), group["rho"], group["eps"], group["weight_decay"]
-        for param, state in self._params_with_grad(group):
-            if len(state) == 0:
-                state["step"] = new_step()
-                state["square_avg"] = zeros_like(param)
-                state["acc_delta"] = zeros_like(param)
-            increment(state["step"])
-            grad = -param.grad if group["maximize"] else param.grad
-            if weight_decay != 0:
-                grad = grad.add(param, alpha=weight_decay)
-            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-            square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
-            std = square_avg.add(eps).sqrt_()
-            delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
-            acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-            param.add_(delta, alpha=-lr)
+        # The update does not depend on the step count, so one call takes every count.
+        params = [p for ps in self._advance(group, _init_state).values() for p in ps]
+        states = [self.state[p] for p in params]
+        tensors = (params, [p._grad for p in params], [s["square_avg"] for s in states],
+                   [s["acc_delta"] for s in states])
+        group_step("adadelta_step", tensors, float(group["lr"]), group["rho"], group["eps"], group["weight_decay"],
+                   group["maximize"])
+
+
+def _init_state(param, state):
+    state["step"] = new_step()
+    state["square_avg"] = zeros_like(param)
+    state["acc_delta"] = zeros_like(param)

@@ -1,6 +1,7 @@
 """Adagrad with learning-rate decay (PyTorch's formulas; state is created for every parameter up front)."""
 from .._creation import full_like
-from .optimizer import Optimizer, check_fused, check_lr, check_non_negative, increment, new_step
+from ._fused import group_step
+from .optimizer import Optimizer, check_fused, check_lr, check_non_negative, new_step
 
 
 class Adagrad(Optimizer):
@@ -16,22 +17,15 @@ class Adagrad(Optimizer):
         check_fused(fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(p, self.state[p])
 
-    def _init_state(self, p):
-        state = self.state[p]
+    def _init_state(self, p, state):
         state["step"] = new_step()
         state["sum"] = full_like(p, self.defaults["initial_accumulator_value"])
 
     def _update_group(self, group):
-        lr, lr_decay, eps, weight_decay = float(group["lr"]), group["lr_decay"], group["eps"], group["weight_decay"]
-        for param, state in self._params_with_grad(group):
-            if len(state) == 0:  # a parameter added with add_param_group
-                self._init_state(param)
-            step = increment(state["step"])
-            grad = -param.grad if group["maximize"] else param.grad
-            if weight_decay != 0:
-                grad = grad.add(param, alpha=weight_decay)
-            clr = lr / (1 + (step - 1) * lr_decay)
-            std = state["sum"].addcmul_(grad, grad, value=1).sqrt().add_(eps)
-            param.addcdiv_(grad, std, value=-clr)
+        # A parameter added with add_param_group gets its state on its first step.
+        for step, params in self._advance(group, self._init_state).items():
+            tensors = (params, [p._grad for p in params], [self.state[p]["sum"] for p in params])
+            group_step("adagrad_step", tensors, step, float(group["lr"]), group["lr_decay"], group["weight_decay"],
+                       group["eps"], group["maximize"])

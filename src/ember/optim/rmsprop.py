@@ -1,6 +1,7 @@
-"""RMSprop with momentum and the centered variant (PyTorch's formulas)."""
+"""RMSprop with momentum and the centered variant (PyTorch's formulas, in one fused call per group)."""
 from .._creation import zeros_like
-from .optimizer import Optimizer, check_lr, check_non_negative, increment, new_step
+from ._fused import group_step
+from .optimizer import Optimizer, check_lr, check_non_negative, new_step
 
 
 class RMSprop(Optimizer):
@@ -14,29 +15,21 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group):
-        lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
-        momentum, weight_decay = group["momentum"], group["weight_decay"]
-        for param, state in self._params_with_grad(group):
-            if len(state) == 0:
-                state["step"] = new_step()
-                state["square_avg"] = zeros_like(param)
-                if momentum > 0:
-                    state["momentum_buffer"] = zeros_like(param)
-                if group["centered"]:
-                    state["grad_avg"] = zeros_like(param)
-            increment(state["step"])
-            grad = -param.grad if group["maximize"] else param.grad
-            if weight_decay != 0:
-                grad = grad.add(param, alpha=weight_decay)
-            square_avg = state["square_avg"].mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-            if group["centered"]:
-                grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
-                avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-            else:
-                avg = square_avg.sqrt()
-            avg.add_(eps)
+        momentum, centered = group["momentum"], group["centered"]
+
+        def init_state(param, state):
+            state["step"] = new_step()
+            state["square_avg"] = zeros_like(param)
             if momentum > 0:
-                buf = state["momentum_buffer"].mul_(momentum).addcdiv_(grad, avg)
-                param.add_(buf, alpha=-lr)
-            else:
-                param.addcdiv_(grad, avg, value=-lr)
+                state["momentum_buffer"] = zeros_like(param)
+            if centered:
+                state["grad_avg"] = zeros_like(param)
+
+        # The update does not depend on the step count, so one call takes every count.
+        params = [p for ps in self._advance(group, init_state).values() for p in ps]
+        states = [self.state[p] for p in params]
+        tensors = (params, [p._grad for p in params], [s["square_avg"] for s in states],
+                   [s["momentum_buffer"] for s in states] if momentum > 0 else [],
+                   [s["grad_avg"] for s in states] if centered else [])
+        group_step("rmsprop_step", tensors, float(group["lr"]), group["alpha"], group["eps"], group["weight_decay"],
+                   momentum, centered, group["maximize"])

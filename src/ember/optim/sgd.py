@@ -23,7 +23,7 @@ class SGD(Optimizer):
         options = (float(group["lr"]), group["momentum"], group["dampening"], group["weight_decay"],
                    group["nesterov"], group["maximize"])
         if group["momentum"] == 0:
-            group_step("sgd_step", sgd_reference, (params, grads, []), *options, False)
+            group_step("sgd_step", (params, grads, []), *options, False)
             return
         state = self.state
         bufs = [state[p].get("momentum_buffer") for p in params]
@@ -31,27 +31,10 @@ class SGD(Optimizer):
         if fresh:  # the first step copies the gradient into new buffers, in a call of its own
             for i in fresh:
                 bufs[i] = state[params[i]]["momentum_buffer"] = empty_like(params[i])
-            group_step("sgd_step", sgd_reference, ([params[i] for i in fresh], [grads[i] for i in fresh],
-                                                   [bufs[i] for i in fresh]), *options, True)
+            group_step("sgd_step", ([params[i] for i in fresh], [grads[i] for i in fresh], [bufs[i] for i in fresh]),
+                       *options, True)
             if len(fresh) == len(params):
                 return
             kept = sorted(set(range(len(params))) - set(fresh))
             params, grads, bufs = [params[i] for i in kept], [grads[i] for i in kept], [bufs[i] for i in kept]
-        group_step("sgd_step", sgd_reference, (params, grads, bufs), *options, False)
-
-
-def sgd_reference(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov, maximize,
-                  first_step):
-    """PyTorch's single-tensor SGD; `first_step` means the buffers are new and take the gradient."""
-    for i, param in enumerate(params):
-        grad = -grads[i] if maximize else grads[i]
-        if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
-        if momentum != 0:
-            buf = momentum_buffers[i]
-            if first_step:
-                buf.copy_(grad)
-            else:
-                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-            grad = grad.add(buf, alpha=momentum) if nesterov else buf
-        param.add_(grad, alpha=-lr)
+        group_step("sgd_step", (params, grads, bufs), *options, False)
