@@ -48,4 +48,5 @@ PYBIND11_MODULE(_C, m) {
   python::init_random(m);
   python::init_cuda(m);
   python::init_nn(m);
+  python::init_autograd(m);
 }

@@ -1,0 +1,370 @@
+// Function.apply's hot path: deciding whether an op records a graph node, building the node's
+// edges, running forward with grad mode off and making the node the output's grad_fn.
+//
+// Why C: on a tiny tensor these few steps (a node object, one edge tuple per input, grad-mode
+// toggling, output attributes) cost more in the interpreter than the kernel itself. Written
+// against the raw CPython API (METH_FASTCALL, no pybind11 argument dispatch) because the point
+// is to shave microseconds. The graph stays made of the same Python objects as before (nodes
+// are instances of each Function's backward class, edges are (node, output_nr, (shape, dtype)))
+// so everything that reads it in Python (engine, next_functions, hooks, anomaly mode) is unchanged;
+// anything unusual (several outputs, mark_dirty, non-differentiable outputs, an input returned
+// as-is, anomaly mode) is handed to the Python code in autograd/function.py.
+#include "python/bindings.h"
+
+namespace ember::python {
+
+namespace {
+
+// Python objects autograd/function.py hands over once (bind), kept for the process's lifetime.
+struct Bound {
+  PyObject* tensor_cls = nullptr;      // ember.Tensor
+  PyObject* accumulate_cls = nullptr;  // AccumulateGrad
+  PyObject* saved_output_cls = nullptr;
+  PyObject* grad_state = nullptr;      // grad_mode.state (thread-local)
+  PyObject* anomaly = nullptr;         // anomaly_mode._enabled, a one-element list
+  PyObject* attach = nullptr;          // function._attach(ctx, out, args): the general case
+};
+Bound bound;
+
+// Interned attribute names.
+PyObject *s_backward_cls, *s_forward, *s_edges, *s_enabled, *s_requires_grad, *s_grad_fn, *s_output_nr,
+    *s_accumulator, *s_c, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs;
+
+PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
+
+bool is_tensor(PyObject* o) { return PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(bound.tensor_cls)); }
+
+// The C++ tensor behind a Python Tensor's `_c`; null with a Python error set if there is none.
+const Tensor* impl_of(PyObject* t) {
+  PyObject* c = PyObject_GetAttr(t, s_c);
+  if (!c) return nullptr;
+  const Tensor* impl = nullptr;
+  try {
+    impl = &py::handle(c).cast<const Tensor&>();
+  } catch (const py::cast_error&) {
+    PyErr_SetString(PyExc_TypeError, "ember.Tensor without a TensorImpl");
+  }
+  Py_DECREF(c);  // the Tensor object keeps `_c` (and so *impl) alive
+  return impl;
+}
+
+// (shape, dtype code): what the engine needs to fit a gradient to this input.
+PyObject* meta_of(const Tensor& t) {
+  const Shape& sizes = t.sizes();
+  PyObject* shape = PyTuple_New(static_cast<Py_ssize_t>(sizes.size()));
+  if (!shape) return nullptr;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    PyObject* n = PyLong_FromLongLong(sizes[i]);
+    if (!n) {
+      Py_DECREF(shape);
+      return nullptr;
+    }
+    PyTuple_SET_ITEM(shape, static_cast<Py_ssize_t>(i), n);
+  }
+  PyObject* code = PyLong_FromLong(static_cast<long>(t.dtype()));
+  if (!code) {
+    Py_DECREF(shape);
+    return nullptr;
+  }
+  PyObject* meta = PyTuple_Pack(2, shape, code);
+  Py_DECREF(shape);
+  Py_DECREF(code);
+  return meta;
+}
+
+// 1 true, 0 false, -1 error.
+int attr_truth(PyObject* o, PyObject* name) {
+  PyObject* v = PyObject_GetAttr(o, name);
+  if (!v) return -1;
+  int r = PyObject_IsTrue(v);
+  Py_DECREF(v);
+  return r;
+}
+
+// The edge a gradient for tensor `t` (which requires grad) flows into: (grad_fn, output_nr, meta)
+// for a computed tensor, (its AccumulateGrad, 0, meta) for a leaf. Same as _tensor.edge_of.
+PyObject* edge_of(PyObject* t) {
+  const Tensor* impl = impl_of(t);
+  if (!impl) return nullptr;
+  PyObject* node = PyObject_GetAttr(t, s_grad_fn);
+  if (!node) return nullptr;
+  PyObject* nr;
+  if (node != Py_None) {
+    nr = PyObject_GetAttr(t, s_output_nr);
+    if (!nr) {
+      Py_DECREF(node);
+      return nullptr;
+    }
+  } else {
+    Py_DECREF(node);
+    node = PyObject_GetAttr(t, s_accumulator);
+    if (!node) return nullptr;
+    if (node == Py_None) {  // the leaf's first use in a graph: it owns its node from now on
+      Py_DECREF(node);
+      node = PyObject_CallOneArg(bound.accumulate_cls, t);
+      if (!node || PyObject_SetAttr(t, s_accumulator, node) < 0) {
+        Py_XDECREF(node);
+        return nullptr;
+      }
+    }
+    nr = PyLong_FromLong(0);
+  }
+  PyObject* meta = meta_of(*impl);
+  PyObject* edge = meta ? PyTuple_Pack(3, node, nr, meta) : nullptr;
+  Py_DECREF(node);
+  Py_DECREF(nr);
+  Py_XDECREF(meta);
+  return edge;
+}
+
+// Sets grad_mode.state.enabled; keeps any pending exception (forward may have raised).
+int set_grad_enabled(bool on) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  int r = PyObject_SetAttr(bound.grad_state, s_enabled, on ? Py_True : Py_False);
+  if (type) {
+    if (r < 0) PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+  }
+  return r;
+}
+
+// Calls cls.forward(ctx, *args, **kwargs) from apply's own vectorcall arguments (args[0] is cls).
+PyObject* call_forward(PyObject* cls, PyObject* ctx, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  PyObject* forward = PyObject_GetAttr(cls, s_forward);
+  if (!forward) return nullptr;
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  Py_ssize_t total = nargs + nkw;  // ctx replaces cls in front
+  PyObject* small[8];
+  std::vector<PyObject*> big;
+  PyObject** stack = small;
+  if (total > 8) {
+    big.resize(static_cast<size_t>(total));
+    stack = big.data();
+  }
+  stack[0] = ctx;
+  for (Py_ssize_t i = 1; i < total; ++i) stack[i] = args[i];
+  PyObject* out = PyObject_Vectorcall(forward, stack, static_cast<size_t>(nargs), kwnames);
+  Py_DECREF(forward);
+  return out;
+}
+
+// ctx saved `out` (relu saves its result): keep it as a _SavedOutput instead, so the output does
+// not hold itself alive through its grad_fn (see function._SavedOutput).
+int unlink_saved_output(PyObject* ctx, PyObject* out) {
+  PyObject* saved = PyObject_GetAttr(ctx, s_saved);
+  if (!saved) return -1;
+  if (!PyTuple_Check(saved)) {  // someone assigned a list: let Python's general path deal with it
+    Py_DECREF(saved);
+    return 1;
+  }
+  Py_ssize_t n = PyTuple_GET_SIZE(saved);
+  Py_ssize_t hit = -1;
+  for (Py_ssize_t i = 0; i < n && hit < 0; ++i)
+    if (PyTuple_GET_ITEM(saved, i) == out) hit = i;
+  if (hit < 0) {
+    Py_DECREF(saved);
+    return 0;
+  }
+  PyObject* c = PyObject_GetAttr(out, s_c);
+  PyObject* zero = PyLong_FromLong(0);
+  PyObject* placeholder = (c && zero) ? PyObject_CallFunctionObjArgs(bound.saved_output_cls, c, zero, nullptr) : nullptr;
+  Py_XDECREF(c);
+  Py_XDECREF(zero);
+  PyObject* fresh = placeholder ? PyTuple_New(n) : nullptr;
+  if (!fresh) {
+    Py_XDECREF(placeholder);
+    Py_DECREF(saved);
+    return -1;
+  }
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PyTuple_GET_ITEM(saved, i);
+    PyObject* v = item == out ? placeholder : item;
+    Py_INCREF(v);
+    PyTuple_SET_ITEM(fresh, i, v);
+  }
+  Py_DECREF(placeholder);
+  Py_DECREF(saved);
+  int r = PyObject_SetAttr(ctx, s_saved, fresh);
+  Py_DECREF(fresh);
+  if (r < 0) return -1;
+  return PyObject_SetAttr(ctx, s_saved_outputs, Py_True);
+}
+
+// The common result: one fresh floating-point tensor, nothing marked. 1 done, 0 not this case, -1 error.
+int attach_single(PyObject* ctx, PyObject* out, PyObject* const* args, Py_ssize_t nargs) {
+  if (Py_TYPE(out) != reinterpret_cast<PyTypeObject*>(bound.tensor_cls)) return 0;
+  for (Py_ssize_t i = 1; i < nargs; ++i)
+    if (args[i] == out) return 0;  // an input returned as-is must become a view first
+  int r = attr_truth(ctx, s_dirty);
+  if (r != 0) return r < 0 ? -1 : 0;
+  r = attr_truth(ctx, s_non_differentiable);
+  if (r != 0) return r < 0 ? -1 : 0;
+  if (PyList_GET_ITEM(bound.anomaly, 0) != Py_False) return 0;  // records where the node was created
+  const Tensor* impl = impl_of(out);
+  if (!impl) return -1;
+  if (impl->dtype() != DType::Float32 && impl->dtype() != DType::Float64) return 0;
+  if (PyObject_SetAttr(out, s_requires_grad, Py_True) < 0 || PyObject_SetAttr(out, s_grad_fn, ctx) < 0) return -1;
+  r = attr_truth(ctx, s_saved);
+  if (r < 0) return -1;
+  if (r && unlink_saved_output(ctx, out) < 0) return -1;
+  return 1;
+}
+
+// Function.apply(cls, *args, **kwargs), as a vectorcall function so that no argument tuple is built.
+PyObject* function_apply(PyObject*, PyObject* const* args, Py_ssize_t nargsf, PyObject* kwnames) {
+  Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  if (nargs < 1) {
+    PyErr_SetString(PyExc_TypeError, "apply() needs the Function class");
+    return nullptr;
+  }
+  PyObject* cls = args[0];
+  PyObject* node_cls = PyObject_GetAttr(cls, s_backward_cls);
+  if (!node_cls) return nullptr;
+  PyObject* ctx = PyObject_CallNoArgs(node_cls);
+  Py_DECREF(node_cls);
+  if (!ctx) return nullptr;
+
+  // One edge per positional argument: None where no gradient flows.
+  PyObject* edges = PyList_New(nargs - 1);
+  if (!edges) {
+    Py_DECREF(ctx);
+    return nullptr;
+  }
+  for (Py_ssize_t i = 1; i < nargs; ++i) {
+    Py_INCREF(Py_None);
+    PyList_SET_ITEM(edges, i - 1, Py_None);
+  }
+  int enabled = attr_truth(bound.grad_state, s_enabled);
+  bool any_edge = false;
+  if (enabled > 0) {
+    for (Py_ssize_t i = 1; i < nargs; ++i) {
+      PyObject* a = args[i];
+      if (!is_tensor(a)) continue;
+      int rg = attr_truth(a, s_requires_grad);
+      if (rg < 0) goto fail;
+      if (!rg) continue;
+      PyObject* e = edge_of(a);
+      if (!e) goto fail;
+      PyList_SetItem(edges, i - 1, e);  // steals e, drops the None
+      any_edge = true;
+    }
+  } else if (enabled < 0) {
+    goto fail;
+  }
+  if (PyObject_SetAttr(ctx, s_edges, edges) < 0) goto fail;
+  Py_CLEAR(edges);
+
+  {
+    // Forward never records a graph, as in PyTorch; restore the mode even if it raises.
+    if (enabled > 0 && set_grad_enabled(false) < 0) goto fail;
+    PyObject* out = call_forward(cls, ctx, args, nargs, kwnames);
+    if (enabled > 0 && set_grad_enabled(true) < 0) {
+      Py_XDECREF(out);
+      goto fail;
+    }
+    if (!out || !any_edge) {
+      Py_DECREF(ctx);
+      return out;
+    }
+    int r = attach_single(ctx, out, args, nargs);
+    if (r != 0) {
+      Py_DECREF(ctx);
+      if (r < 0) Py_CLEAR(out);
+      return out;
+    }
+    // Everything else: several outputs, mark_dirty, non-differentiable outputs, anomaly mode.
+    PyObject* arg_tuple = PyTuple_New(nargs - 1);
+    if (!arg_tuple) {
+      Py_DECREF(out);
+      goto fail;
+    }
+    for (Py_ssize_t i = 1; i < nargs; ++i) {
+      Py_INCREF(args[i]);
+      PyTuple_SET_ITEM(arg_tuple, i - 1, args[i]);
+    }
+    PyObject* result = PyObject_CallFunctionObjArgs(bound.attach, ctx, out, arg_tuple, nullptr);
+    Py_DECREF(arg_tuple);
+    Py_DECREF(out);
+    Py_DECREF(ctx);
+    return result;
+  }
+
+fail:
+  Py_XDECREF(edges);
+  Py_DECREF(ctx);
+  return nullptr;
+}
+
+// The version counters of the tensors a node saves (0 for None), read without a Python call each.
+PyObject* saved_versions(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  PyObject* versions = PyTuple_New(nargs);
+  if (!versions) return nullptr;
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    long long v = 0;
+    if (args[i] != Py_None) {
+      const Tensor* impl = impl_of(args[i]);
+      if (!impl) {
+        Py_DECREF(versions);
+        return nullptr;
+      }
+      v = impl->version();
+    }
+    PyObject* n = PyLong_FromLongLong(v);
+    if (!n) {
+      Py_DECREF(versions);
+      return nullptr;
+    }
+    PyTuple_SET_ITEM(versions, i, n);
+  }
+  return versions;
+}
+
+PyObject* edge_of_py(PyObject*, PyObject* t) {
+  if (!is_tensor(t)) {
+    PyErr_SetString(PyExc_TypeError, "edge_of expects an ember.Tensor");
+    return nullptr;
+  }
+  int rg = attr_truth(t, s_requires_grad);
+  if (rg < 0) return nullptr;
+  PyObject* grad_fn = PyObject_GetAttr(t, s_grad_fn);
+  if (!grad_fn) return nullptr;
+  bool has_node = grad_fn != Py_None;
+  Py_DECREF(grad_fn);
+  if (!has_node && !rg) Py_RETURN_NONE;
+  return edge_of(t);
+}
+
+PyMethodDef methods[] = {
+    {"function_apply", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(function_apply)),
+     METH_FASTCALL | METH_KEYWORDS,
+     "function_apply(cls, *args, **kwargs): Function.apply, recording cls's backward node when an input requires "
+     "grad."},
+    {"saved_versions", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(saved_versions)), METH_FASTCALL,
+     "saved_versions(*tensors): each tensor's version counter (0 for None), as save_for_backward records them."},
+    {"edge_of", edge_of_py, METH_O,
+     "edge_of(tensor): (node, output_nr, (shape, dtype code)) a gradient for tensor flows into, or None."},
+    {nullptr, nullptr, 0, nullptr}};
+
+}  // namespace
+
+void init_autograd(py::module_& m) {
+  for (auto [slot, name] : {std::pair{&s_backward_cls, "_backward_cls"}, {&s_forward, "forward"},
+                            {&s_edges, "_edges"}, {&s_enabled, "enabled"}, {&s_requires_grad, "_requires_grad"},
+                            {&s_grad_fn, "grad_fn"}, {&s_output_nr, "_output_nr"}, {&s_accumulator, "_accumulator"},
+                            {&s_c, "_c"}, {&s_dirty, "_dirty"}, {&s_non_differentiable, "_non_differentiable"},
+                            {&s_saved, "_saved"}, {&s_saved_outputs, "_saved_outputs"}})
+    *slot = intern(name);
+  if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
+  m.def(
+      "autograd_bind",
+      [](py::object tensor_cls, py::object accumulate_cls, py::object saved_output_cls, py::object grad_state,
+         py::list anomaly, py::object attach) {
+        // Called once, when ember._tensor is imported; the references live as long as the process.
+        bound = Bound{tensor_cls.release().ptr(), accumulate_cls.release().ptr(), saved_output_cls.release().ptr(),
+                      grad_state.release().ptr(), anomaly.release().ptr(), attach.release().ptr()};
+      },
+      "Hands function_apply the Python classes and state it works with (autograd/function.py).");
+}
+
+}  // namespace ember::python
