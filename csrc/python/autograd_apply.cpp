@@ -9,6 +9,9 @@
 // so everything that reads it in Python (engine, next_functions, hooks, anomaly mode) is unchanged;
 // anything unusual (several outputs, mark_dirty, non-differentiable outputs, an input returned
 // as-is, anomaly mode) is handed to the Python code in autograd/function.py.
+//
+// `record` is the same bookkeeping for built-in ops whose wrapper already computed the result
+// with a plain kernel call: it skips forward's Python frame and ctx calls altogether.
 #include "python/bindings.h"
 
 namespace ember::python {
@@ -23,12 +26,13 @@ struct Bound {
   PyObject* grad_state = nullptr;      // grad_mode.state (thread-local)
   PyObject* anomaly = nullptr;         // anomaly_mode._enabled, a one-element list
   PyObject* attach = nullptr;          // function._attach(ctx, out, args): the general case
+  PyObject* record_creation = nullptr; // anomaly_mode.record_creation(node)
 };
 Bound bound;
 
 // Interned attribute names.
 PyObject *s_backward_cls, *s_forward, *s_edges, *s_enabled, *s_requires_grad, *s_grad_fn, *s_output_nr,
-    *s_accumulator, *s_c, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs;
+    *s_accumulator, *s_c, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs, *s_versions, *s_args;
 
 PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 
@@ -115,6 +119,32 @@ PyObject* edge_of(PyObject* t) {
   Py_DECREF(nr);
   Py_XDECREF(meta);
   return edge;
+}
+
+// One edge per input: None where no gradient flows (not a tensor, no requires_grad, or `track`
+// false: grad mode is off). Sets *any when some edge is not None.
+PyObject* build_edges(PyObject* const* inputs, Py_ssize_t n, bool track, bool* any) {
+  PyObject* edges = PyList_New(n);
+  if (!edges) return nullptr;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    Py_INCREF(Py_None);
+    PyList_SET_ITEM(edges, i, Py_None);
+  }
+  if (!track) return edges;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* a = inputs[i];
+    if (!is_tensor(a)) continue;
+    int rg = attr_truth(a, s_requires_grad);
+    if (rg == 0) continue;
+    PyObject* e = rg < 0 ? nullptr : edge_of(a);
+    if (!e) {
+      Py_DECREF(edges);
+      return nullptr;
+    }
+    PyList_SetItem(edges, i, e);  // steals e, drops the None
+    *any = true;
+  }
+  return edges;
 }
 
 // Sets grad_mode.state.enabled; keeps any pending exception (forward may have raised).
@@ -225,32 +255,16 @@ PyObject* function_apply(PyObject*, PyObject* const* args, Py_ssize_t nargsf, Py
   Py_DECREF(node_cls);
   if (!ctx) return nullptr;
 
-  // One edge per positional argument: None where no gradient flows.
-  PyObject* edges = PyList_New(nargs - 1);
-  if (!edges) {
+  int enabled = attr_truth(bound.grad_state, s_enabled);
+  if (enabled < 0) {
     Py_DECREF(ctx);
     return nullptr;
   }
-  for (Py_ssize_t i = 1; i < nargs; ++i) {
-    Py_INCREF(Py_None);
-    PyList_SET_ITEM(edges, i - 1, Py_None);
-  }
-  int enabled = attr_truth(bound.grad_state, s_enabled);
   bool any_edge = false;
-  if (enabled > 0) {
-    for (Py_ssize_t i = 1; i < nargs; ++i) {
-      PyObject* a = args[i];
-      if (!is_tensor(a)) continue;
-      int rg = attr_truth(a, s_requires_grad);
-      if (rg < 0) goto fail;
-      if (!rg) continue;
-      PyObject* e = edge_of(a);
-      if (!e) goto fail;
-      PyList_SetItem(edges, i - 1, e);  // steals e, drops the None
-      any_edge = true;
-    }
-  } else if (enabled < 0) {
-    goto fail;
+  PyObject* edges = build_edges(args + 1, nargs - 1, enabled > 0, &any_edge);
+  if (!edges) {
+    Py_DECREF(ctx);
+    return nullptr;
   }
   if (PyObject_SetAttr(ctx, s_edges, edges) < 0) goto fail;
   Py_CLEAR(edges);
@@ -297,27 +311,81 @@ fail:
 }
 
 // The version counters of the tensors a node saves (0 for None), read without a Python call each.
-PyObject* saved_versions(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
-  PyObject* versions = PyTuple_New(nargs);
+PyObject* versions_of(PyObject* const* tensors, Py_ssize_t n) {
+  PyObject* versions = PyTuple_New(n);
   if (!versions) return nullptr;
-  for (Py_ssize_t i = 0; i < nargs; ++i) {
+  for (Py_ssize_t i = 0; i < n; ++i) {
     long long v = 0;
-    if (args[i] != Py_None) {
-      const Tensor* impl = impl_of(args[i]);
+    if (tensors[i] != Py_None) {
+      const Tensor* impl = impl_of(tensors[i]);
       if (!impl) {
         Py_DECREF(versions);
         return nullptr;
       }
       v = impl->version();
     }
-    PyObject* n = PyLong_FromLongLong(v);
-    if (!n) {
+    PyObject* num = PyLong_FromLongLong(v);
+    if (!num) {
       Py_DECREF(versions);
       return nullptr;
     }
-    PyTuple_SET_ITEM(versions, i, n);
+    PyTuple_SET_ITEM(versions, i, num);
   }
   return versions;
+}
+
+PyObject* saved_versions(PyObject*, PyObject* const* args, Py_ssize_t nargs) { return versions_of(args, nargs); }
+
+// record(node_cls, out, saved, args, *inputs): what Function.apply would have recorded had a
+// forward computed `out` from `inputs`, saved the tuple `saved` (or None) and set ctx.args = args
+// (unless None). The caller has checked that grad mode is on and some input requires grad.
+PyObject* record(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
+  if (nargs < 4) {
+    PyErr_SetString(PyExc_TypeError, "record(node_cls, out, saved, args, *inputs)");
+    return nullptr;
+  }
+  PyObject *node_cls = argv[0], *out = argv[1], *saved = argv[2], *args = argv[3];
+  if (saved != Py_None && !PyTuple_Check(saved)) {
+    PyErr_SetString(PyExc_TypeError, "record: saved must be a tuple or None");
+    return nullptr;
+  }
+  PyObject* node = PyObject_CallNoArgs(node_cls);
+  if (!node) return nullptr;
+  bool any_edge = false;
+  PyObject* edges = build_edges(argv + 4, nargs - 4, true, &any_edge);
+  int r = edges ? PyObject_SetAttr(node, s_edges, edges) : -1;
+  Py_XDECREF(edges);
+  if (r == 0 && saved != Py_None) {
+    PyObject* versions = versions_of(&PyTuple_GET_ITEM(saved, 0), PyTuple_GET_SIZE(saved));
+    r = versions ? PyObject_SetAttr(node, s_versions, versions) : -1;
+    Py_XDECREF(versions);
+    if (r == 0) r = PyObject_SetAttr(node, s_saved, saved);
+  }
+  if (r == 0 && args != Py_None) r = PyObject_SetAttr(node, s_args, args);
+  const Tensor* impl = r == 0 ? impl_of(out) : nullptr;
+  if (!impl) {
+    Py_DECREF(node);
+    return nullptr;
+  }
+  // Only a floating-point result carries a gradient (a sum to an integer dtype does not).
+  if (impl->dtype() == DType::Float32 || impl->dtype() == DType::Float64) {
+    if (PyObject_SetAttr(out, s_requires_grad, Py_True) < 0 || PyObject_SetAttr(out, s_grad_fn, node) < 0 ||
+        (saved != Py_None && unlink_saved_output(node, out) < 0)) {
+      Py_DECREF(node);
+      return nullptr;
+    }
+    if (PyList_GET_ITEM(bound.anomaly, 0) != Py_False) {
+      PyObject* res = PyObject_CallOneArg(bound.record_creation, node);
+      if (!res) {
+        Py_DECREF(node);
+        return nullptr;
+      }
+      Py_DECREF(res);
+    }
+  }
+  Py_DECREF(node);
+  Py_INCREF(out);
+  return out;
 }
 
 PyObject* edge_of_py(PyObject*, PyObject* t) {
@@ -342,6 +410,9 @@ PyMethodDef methods[] = {
      "grad."},
     {"saved_versions", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(saved_versions)), METH_FASTCALL,
      "saved_versions(*tensors): each tensor's version counter (0 for None), as save_for_backward records them."},
+    {"record", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(record)), METH_FASTCALL,
+     "record(node_cls, out, saved, args, *inputs): records a built-in op's node for a result computed without "
+     "Function.apply; returns out."},
     {"edge_of", edge_of_py, METH_O,
      "edge_of(tensor): (node, output_nr, (shape, dtype code)) a gradient for tensor flows into, or None."},
     {nullptr, nullptr, 0, nullptr}};
@@ -353,16 +424,18 @@ void init_autograd(py::module_& m) {
                             {&s_edges, "_edges"}, {&s_enabled, "enabled"}, {&s_requires_grad, "_requires_grad"},
                             {&s_grad_fn, "grad_fn"}, {&s_output_nr, "_output_nr"}, {&s_accumulator, "_accumulator"},
                             {&s_c, "_c"}, {&s_dirty, "_dirty"}, {&s_non_differentiable, "_non_differentiable"},
-                            {&s_saved, "_saved"}, {&s_saved_outputs, "_saved_outputs"}})
+                            {&s_saved, "_saved"}, {&s_saved_outputs, "_saved_outputs"},
+                            {&s_versions, "_versions"}, {&s_args, "args"}})
     *slot = intern(name);
   if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
   m.def(
       "autograd_bind",
       [](py::object tensor_cls, py::object accumulate_cls, py::object saved_output_cls, py::object grad_state,
-         py::list anomaly, py::object attach) {
+         py::list anomaly, py::object attach, py::object record_creation) {
         // Called once, when ember._tensor is imported; the references live as long as the process.
         bound = Bound{tensor_cls.release().ptr(), accumulate_cls.release().ptr(), saved_output_cls.release().ptr(),
-                      grad_state.release().ptr(), anomaly.release().ptr(), attach.release().ptr()};
+                      grad_state.release().ptr(), anomaly.release().ptr(), attach.release().ptr(),
+                      record_creation.release().ptr()};
       },
       "Hands function_apply the Python classes and state it works with (autograd/function.py).");
 }

@@ -10,12 +10,15 @@ from ._functions import linalg as fl
 from ._functions import reduction as fr
 from ._functions import shape as fs
 from ._functions.elementwise import (B, U, UNARY_FUNCTIONS, Add, Atan2, Div, Maximum, Minimum, Mul, Pow, Sub, Where,
-                                     binary_impl)
+                                     binary_impl, operands_to_save)
 from ._tensor import Size, Tensor, wrap
 from .autograd import grad_mode
 from .autograd.function import FunctionCtx
 
 _state = grad_mode.state
+# record(node_cls, out, saved, args, *inputs): Function.apply's bookkeeping for a result the op
+# already computed (csrc/python/autograd_apply.cpp); the hottest ops use it to skip forward's frame.
+_record = _C.record
 
 
 def _tracked(*xs):
@@ -34,7 +37,15 @@ def _check_tensor(x, op):
 # ---- arithmetic ---------------------------------------------------------------------------
 def _binary(fn, op, a, b):
     if _state.enabled and ((isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad)):
-        return fn.apply(a, b)
+        saves = fn.saves_operands
+        if saves is None:
+            return fn.apply(a, b)
+        # The kernel call forward would make, then forward's bookkeeping in one C call.
+        out = binary_impl(op, a, b)
+        if saves:
+            saved, scalars = operands_to_save(a, b)
+            return _record(fn._backward_cls, out, saved, scalars, a, b)
+        return _record(fn._backward_cls, out, None, None, a, b)
     return binary_impl(op, a, b)
 
 
@@ -219,9 +230,13 @@ def _scalar_like(value, ref, partner):
 
 # ---- unary ---------------------------------------------------------------------------------
 def _unary(op, x, *params):
-    if _state.enabled and x._requires_grad:
-        return UNARY_FUNCTIONS[op].apply(x, *params)
-    return wrap(_C.unary(U[op], x._c, list(params)))
+    y = wrap(_C.unary(U[op], x._c, list(params)))
+    if _state.enabled and x._requires_grad:  # as Unary.forward: saves (x, y), ctx.args = params
+        return _record(_UNARY_NODES[op], y, (x, y), params, x)
+    return y
+
+
+_UNARY_NODES = {op: fn._backward_cls for op, fn in UNARY_FUNCTIONS.items()}
 
 
 def _make_unary(op):
@@ -334,9 +349,10 @@ def _dims(dim):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     dims = _dims(dim)
-    if _tracked(input):
-        return (fr.Sum if dims else fr.SumAll).apply(input, dims, keepdim, dtype)
-    return wrap(_C.reduce(fr.SUM, input._c, dims, keepdim, -1 if dtype is None else dtype.code))
+    out = wrap(_C.reduce(fr.SUM, input._c, dims, keepdim, -1 if dtype is None else dtype.code))
+    if _state.enabled and input._requires_grad:  # as Sum.forward: ctx.args = (shape, dims, keepdim)
+        return _record((fr.Sum if dims else fr.SumAll)._backward_cls, out, None, (input._c.shape, dims, keepdim), input)
+    return out
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):

@@ -30,7 +30,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
-        ctx.args = (x.shape, dims, keepdim)
+        ctx.args = (x._c.shape, dims, keepdim)
         return wrap(_C.reduce(SUM, x._c, dims, keepdim, -1 if dtype is None else dtype.code))
 
     @staticmethod
