@@ -12,7 +12,7 @@
 //
 // `record` is the same bookkeeping for built-in ops whose wrapper already computed the result
 // with a plain kernel call: it skips forward's Python frame and ctx calls altogether.
-#include "python/bindings.h"
+#include "python/pytensor.h"
 
 namespace ember::python {
 
@@ -20,7 +20,6 @@ namespace {
 
 // Python objects autograd/function.py hands over once (bind), kept for the process's lifetime.
 struct Bound {
-  PyObject* tensor_cls = nullptr;      // ember.Tensor
   PyObject* accumulate_cls = nullptr;  // AccumulateGrad
   PyObject* saved_output_cls = nullptr;
   PyObject* grad_state = nullptr;      // grad_mode.state (thread-local)
@@ -32,25 +31,9 @@ Bound bound;
 
 // Interned attribute names.
 PyObject *s_backward_cls, *s_forward, *s_edges, *s_enabled, *s_requires_grad, *s_grad_fn, *s_output_nr,
-    *s_accumulator, *s_c, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs, *s_versions, *s_args;
+    *s_accumulator, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs, *s_versions, *s_args, *s_nr;
 
 PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
-
-bool is_tensor(PyObject* o) { return PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(bound.tensor_cls)); }
-
-// The C++ tensor behind a Python Tensor's `_c`; null with a Python error set if there is none.
-const Tensor* impl_of(PyObject* t) {
-  PyObject* c = PyObject_GetAttr(t, s_c);
-  if (!c) return nullptr;
-  const Tensor* impl = nullptr;
-  try {
-    impl = &py::handle(c).cast<const Tensor&>();
-  } catch (const py::cast_error&) {
-    PyErr_SetString(PyExc_TypeError, "ember.Tensor without a TensorImpl");
-  }
-  Py_DECREF(c);  // the Tensor object keeps `_c` (and so *impl) alive
-  return impl;
-}
 
 // (shape, dtype code): what the engine needs to fit a gradient to this input.
 PyObject* meta_of(const Tensor& t) {
@@ -179,51 +162,60 @@ PyObject* call_forward(PyObject* cls, PyObject* ctx, PyObject* const* args, Py_s
   return out;
 }
 
-// ctx saved `out` (relu saves its result): keep it as a _SavedOutput instead, so the output does
-// not hold itself alive through its grad_fn (see function._SavedOutput).
-int unlink_saved_output(PyObject* ctx, PyObject* out) {
-  PyObject* saved = PyObject_GetAttr(ctx, s_saved);
-  if (!saved) return -1;
-  if (!PyTuple_Check(saved)) {  // someone assigned a list: let Python's general path deal with it
-    Py_DECREF(saved);
-    return 1;
-  }
-  Py_ssize_t n = PyTuple_GET_SIZE(saved);
-  Py_ssize_t hit = -1;
-  for (Py_ssize_t i = 0; i < n && hit < 0; ++i)
-    if (PyTuple_GET_ITEM(saved, i) == out) hit = i;
-  if (hit < 0) {
-    Py_DECREF(saved);
-    return 0;
-  }
-  PyObject* c = PyObject_GetAttr(out, s_c);
+// A _SavedOutput(out._c, 0), made without running its Python __init__.
+PyObject* saved_output(PyObject* out) {
+  auto* type = reinterpret_cast<PyTypeObject*>(bound.saved_output_cls);
+  PyObject* c = PyObject_GetAttr(out, attr_c());
+  if (!c) return nullptr;
+  PyObject* placeholder = type->tp_alloc(type, 0);
   PyObject* zero = PyLong_FromLong(0);
-  PyObject* placeholder = (c && zero) ? PyObject_CallFunctionObjArgs(bound.saved_output_cls, c, zero, nullptr) : nullptr;
-  Py_XDECREF(c);
+  if (!placeholder || !zero || PyObject_SetAttr(placeholder, attr_c(), c) < 0 ||
+      PyObject_SetAttr(placeholder, s_nr, zero) < 0)
+    Py_CLEAR(placeholder);
+  Py_DECREF(c);
   Py_XDECREF(zero);
+  return placeholder;
+}
+
+// `saved` with `out` (relu saves its result) replaced by a _SavedOutput, so that the output does
+// not hold itself alive through its grad_fn (see function._SavedOutput). A new reference; the
+// same tuple when out is not in it. Sets *replaced.
+PyObject* without_output(PyObject* saved, PyObject* out, bool* replaced) {
+  Py_ssize_t n = PyTuple_GET_SIZE(saved);
+  *replaced = false;
+  for (Py_ssize_t i = 0; i < n && !*replaced; ++i) *replaced = PyTuple_GET_ITEM(saved, i) == out;
+  if (!*replaced) {
+    Py_INCREF(saved);
+    return saved;
+  }
+  PyObject* placeholder = saved_output(out);
   PyObject* fresh = placeholder ? PyTuple_New(n) : nullptr;
-  if (!fresh) {
-    Py_XDECREF(placeholder);
-    Py_DECREF(saved);
-    return -1;
+  if (fresh) {
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* item = PyTuple_GET_ITEM(saved, i);
+      PyObject* v = item == out ? placeholder : item;
+      Py_INCREF(v);
+      PyTuple_SET_ITEM(fresh, i, v);
+    }
   }
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    PyObject* item = PyTuple_GET_ITEM(saved, i);
-    PyObject* v = item == out ? placeholder : item;
-    Py_INCREF(v);
-    PyTuple_SET_ITEM(fresh, i, v);
-  }
-  Py_DECREF(placeholder);
-  Py_DECREF(saved);
-  int r = PyObject_SetAttr(ctx, s_saved, fresh);
-  Py_DECREF(fresh);
-  if (r < 0) return -1;
-  return PyObject_SetAttr(ctx, s_saved_outputs, Py_True);
+  Py_XDECREF(placeholder);
+  return fresh;
+}
+
+// Sets node._saved (and _saved_outputs when `out` was among them); -1 on error.
+int set_saved(PyObject* node, PyObject* saved, PyObject* out) {
+  bool replaced;
+  PyObject* kept = without_output(saved, out, &replaced);
+  if (!kept) return -1;
+  int r = PyObject_SetAttr(node, s_saved, kept);
+  Py_DECREF(kept);
+  if (r == 0 && replaced) r = PyObject_SetAttr(node, s_saved_outputs, Py_True);
+  return r;
 }
 
 // The common result: one fresh floating-point tensor, nothing marked. 1 done, 0 not this case, -1 error.
 int attach_single(PyObject* ctx, PyObject* out, PyObject* const* args, Py_ssize_t nargs) {
-  if (Py_TYPE(out) != reinterpret_cast<PyTypeObject*>(bound.tensor_cls)) return 0;
+  if (Py_TYPE(out) != tensor_type()) return 0;
   for (Py_ssize_t i = 1; i < nargs; ++i)
     if (args[i] == out) return 0;  // an input returned as-is must become a view first
   int r = attr_truth(ctx, s_dirty);
@@ -235,10 +227,11 @@ int attach_single(PyObject* ctx, PyObject* out, PyObject* const* args, Py_ssize_
   if (!impl) return -1;
   if (impl->dtype() != DType::Float32 && impl->dtype() != DType::Float64) return 0;
   if (PyObject_SetAttr(out, s_requires_grad, Py_True) < 0 || PyObject_SetAttr(out, s_grad_fn, ctx) < 0) return -1;
-  r = attr_truth(ctx, s_saved);
-  if (r < 0) return -1;
-  if (r && unlink_saved_output(ctx, out) < 0) return -1;
-  return 1;
+  PyObject* saved = PyObject_GetAttr(ctx, s_saved);  // a tuple: save_for_backward's
+  if (!saved) return -1;
+  r = PyTuple_Check(saved) && PyTuple_GET_SIZE(saved) ? set_saved(ctx, saved, out) : 0;
+  Py_DECREF(saved);
+  return r < 0 ? -1 : 1;
 }
 
 // Function.apply(cls, *args, **kwargs), as a vectorcall function so that no argument tuple is built.
@@ -349,6 +342,14 @@ PyObject* record(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
     PyErr_SetString(PyExc_TypeError, "record: saved must be a tuple or None");
     return nullptr;
   }
+  const Tensor* impl = impl_of(out);
+  if (!impl) return nullptr;
+  // Only a floating-point result carries a gradient (a sum to an integer dtype does not): then
+  // there is nothing to record, as in Function.apply.
+  if (impl->dtype() != DType::Float32 && impl->dtype() != DType::Float64) {
+    Py_INCREF(out);
+    return out;
+  }
   PyObject* node = PyObject_CallNoArgs(node_cls);
   if (!node) return nullptr;
   bool any_edge = false;
@@ -359,31 +360,18 @@ PyObject* record(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
     PyObject* versions = versions_of(&PyTuple_GET_ITEM(saved, 0), PyTuple_GET_SIZE(saved));
     r = versions ? PyObject_SetAttr(node, s_versions, versions) : -1;
     Py_XDECREF(versions);
-    if (r == 0) r = PyObject_SetAttr(node, s_saved, saved);
+    if (r == 0) r = set_saved(node, saved, out);
   }
   if (r == 0 && args != Py_None) r = PyObject_SetAttr(node, s_args, args);
-  const Tensor* impl = r == 0 ? impl_of(out) : nullptr;
-  if (!impl) {
-    Py_DECREF(node);
-    return nullptr;
-  }
-  // Only a floating-point result carries a gradient (a sum to an integer dtype does not).
-  if (impl->dtype() == DType::Float32 || impl->dtype() == DType::Float64) {
-    if (PyObject_SetAttr(out, s_requires_grad, Py_True) < 0 || PyObject_SetAttr(out, s_grad_fn, node) < 0 ||
-        (saved != Py_None && unlink_saved_output(node, out) < 0)) {
-      Py_DECREF(node);
-      return nullptr;
-    }
-    if (PyList_GET_ITEM(bound.anomaly, 0) != Py_False) {
-      PyObject* res = PyObject_CallOneArg(bound.record_creation, node);
-      if (!res) {
-        Py_DECREF(node);
-        return nullptr;
-      }
-      Py_DECREF(res);
-    }
+  if (r == 0) r = PyObject_SetAttr(out, s_requires_grad, Py_True);
+  if (r == 0) r = PyObject_SetAttr(out, s_grad_fn, node);
+  if (r == 0 && PyList_GET_ITEM(bound.anomaly, 0) != Py_False) {
+    PyObject* res = PyObject_CallOneArg(bound.record_creation, node);
+    r = res ? 0 : -1;
+    Py_XDECREF(res);
   }
   Py_DECREF(node);
+  if (r < 0) return nullptr;
   Py_INCREF(out);
   return out;
 }
@@ -423,21 +411,21 @@ void init_autograd(py::module_& m) {
   for (auto [slot, name] : {std::pair{&s_backward_cls, "_backward_cls"}, {&s_forward, "forward"},
                             {&s_edges, "_edges"}, {&s_enabled, "enabled"}, {&s_requires_grad, "_requires_grad"},
                             {&s_grad_fn, "grad_fn"}, {&s_output_nr, "_output_nr"}, {&s_accumulator, "_accumulator"},
-                            {&s_c, "_c"}, {&s_dirty, "_dirty"}, {&s_non_differentiable, "_non_differentiable"},
+                            {&s_dirty, "_dirty"}, {&s_non_differentiable, "_non_differentiable"},
                             {&s_saved, "_saved"}, {&s_saved_outputs, "_saved_outputs"},
-                            {&s_versions, "_versions"}, {&s_args, "args"}})
+                            {&s_versions, "_versions"}, {&s_args, "args"}, {&s_nr, "nr"}})
     *slot = intern(name);
   if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
   m.def(
       "autograd_bind",
-      [](py::object tensor_cls, py::object accumulate_cls, py::object saved_output_cls, py::object grad_state,
+      [](py::object accumulate_cls, py::object saved_output_cls, py::object grad_state,
          py::list anomaly, py::object attach, py::object record_creation) {
         // Called once, when ember._tensor is imported; the references live as long as the process.
-        bound = Bound{tensor_cls.release().ptr(), accumulate_cls.release().ptr(), saved_output_cls.release().ptr(),
+        bound = Bound{accumulate_cls.release().ptr(), saved_output_cls.release().ptr(),
                       grad_state.release().ptr(), anomaly.release().ptr(), attach.release().ptr(),
                       record_creation.release().ptr()};
       },
-      "Hands function_apply the Python classes and state it works with (autograd/function.py).");
+      "Hands function_apply and record the Python classes and state it works with (autograd/function.py).");
 }
 
 }  // namespace ember::python

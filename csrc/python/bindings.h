@@ -16,6 +16,7 @@ void init_random(py::module_& m);
 void init_cuda(py::module_& m);
 void init_nn(py::module_& m);
 void init_autograd(py::module_& m);
+void init_pytensor(py::module_& m);
 
 DType dtype_from_code(int code);
 Device device_from(const std::string& type, int index);

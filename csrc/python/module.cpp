@@ -48,5 +48,6 @@ PYBIND11_MODULE(_C, m) {
   python::init_random(m);
   python::init_cuda(m);
   python::init_nn(m);
+  python::init_pytensor(m);
   python::init_autograd(m);
 }

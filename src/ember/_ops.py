@@ -241,7 +241,8 @@ _UNARY_NODES = {op: fn._backward_cls for op, fn in UNARY_FUNCTIONS.items()}
 
 def _make_unary(op):
     def fn(input, *, out=None):
-        return _out(_unary(op, input), out)
+        r = _unary(op, input)
+        return r if out is None else _out(r, out)
 
     fn.__name__ = op
     return fn

@@ -209,7 +209,7 @@ def bind_tensor(tensor_cls, edge_of, wrap):
     """Called once by ember._tensor (which imports this module first)."""
     global _Tensor, _edge_of, _wrap
     _Tensor, _edge_of, _wrap = tensor_cls, edge_of, wrap
-    _C.autograd_bind(tensor_cls, AccumulateGrad, _SavedOutput, grad_mode.state, anomaly_mode._enabled, _attach,
+    _C.autograd_bind(AccumulateGrad, _SavedOutput, grad_mode.state, anomaly_mode._enabled, _attach,
                      anomaly_mode.record_creation)
 
 
