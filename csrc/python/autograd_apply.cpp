@@ -31,7 +31,7 @@ Bound bound;
 
 // Interned attribute names.
 PyObject *s_backward_cls, *s_forward, *s_edges, *s_enabled, *s_requires_grad, *s_grad_fn, *s_output_nr,
-    *s_accumulator, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs, *s_versions, *s_args, *s_nr;
+    *s_accumulator, *s_dirty, *s_non_differentiable, *s_saved, *s_saved_outputs, *s_versions, *s_args, *s_nr, *s_meta;
 
 PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 
@@ -57,6 +57,40 @@ PyObject* meta_of(const Tensor& t) {
   Py_DECREF(shape);
   Py_DECREF(code);
   return meta;
+}
+
+// Whether a (shape, dtype code) tuple describes t.
+bool meta_matches(PyObject* meta, const Tensor& t) {
+  if (!PyTuple_Check(meta) || PyTuple_GET_SIZE(meta) != 2) return false;
+  PyObject* shape = PyTuple_GET_ITEM(meta, 0);
+  const Shape& sizes = t.sizes();
+  if (!PyTuple_Check(shape) || PyTuple_GET_SIZE(shape) != static_cast<Py_ssize_t>(sizes.size())) return false;
+  if (PyLong_AsLong(PyTuple_GET_ITEM(meta, 1)) != static_cast<long>(t.dtype())) return false;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (PyLong_AsLongLong(PyTuple_GET_ITEM(shape, static_cast<Py_ssize_t>(i))) != sizes[i]) return false;
+  return true;
+}
+
+// The meta of leaf tensor t, cached on its AccumulateGrad node (checked against t's current shape
+// and dtype: `.data = ...` or resize_ may change them). A new reference or null.
+PyObject* leaf_meta(PyObject* accumulator, const Tensor& t) {
+  PyObject* meta = PyObject_GetAttr(accumulator, s_meta);
+  if (!meta) return nullptr;
+  if (meta != Py_None && meta_matches(meta, t)) return meta;
+  Py_DECREF(meta);
+  meta = meta_of(t);
+  if (meta && PyObject_SetAttr(accumulator, s_meta, meta) < 0) Py_CLEAR(meta);
+  return meta;
+}
+
+// A new instance of a node class. Node classes made by Function's metaclass define neither
+// __new__ nor __init__, so allocating is all object() would do; anything else is called.
+PyObject* new_node(PyObject* node_cls) {
+  auto* type = reinterpret_cast<PyTypeObject*>(node_cls);
+  if (PyType_Check(node_cls) && type->tp_new == PyBaseObject_Type.tp_new &&
+      type->tp_init == PyBaseObject_Type.tp_init)
+    return type->tp_alloc(type, 0);
+  return PyObject_CallNoArgs(node_cls);
 }
 
 // 1 true, 0 false, -1 error.
@@ -95,6 +129,13 @@ PyObject* edge_of(PyObject* t) {
       }
     }
     nr = PyLong_FromLong(0);
+    // A leaf is usually used with the same shape many times: its node keeps the meta tuple.
+    PyObject* meta = leaf_meta(node, *impl);
+    PyObject* edge = meta ? PyTuple_Pack(3, node, nr, meta) : nullptr;
+    Py_DECREF(node);
+    Py_DECREF(nr);
+    Py_XDECREF(meta);
+    return edge;
   }
   PyObject* meta = meta_of(*impl);
   PyObject* edge = meta ? PyTuple_Pack(3, node, nr, meta) : nullptr;
@@ -244,7 +285,7 @@ PyObject* function_apply(PyObject*, PyObject* const* args, Py_ssize_t nargsf, Py
   PyObject* cls = args[0];
   PyObject* node_cls = PyObject_GetAttr(cls, s_backward_cls);
   if (!node_cls) return nullptr;
-  PyObject* ctx = PyObject_CallNoArgs(node_cls);
+  PyObject* ctx = new_node(node_cls);
   Py_DECREF(node_cls);
   if (!ctx) return nullptr;
 
@@ -350,7 +391,7 @@ PyObject* record(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
     Py_INCREF(out);
     return out;
   }
-  PyObject* node = PyObject_CallNoArgs(node_cls);
+  PyObject* node = new_node(node_cls);
   if (!node) return nullptr;
   bool any_edge = false;
   PyObject* edges = build_edges(argv + 4, nargs - 4, true, &any_edge);
@@ -413,7 +454,8 @@ void init_autograd(py::module_& m) {
                             {&s_grad_fn, "grad_fn"}, {&s_output_nr, "_output_nr"}, {&s_accumulator, "_accumulator"},
                             {&s_dirty, "_dirty"}, {&s_non_differentiable, "_non_differentiable"},
                             {&s_saved, "_saved"}, {&s_saved_outputs, "_saved_outputs"},
-                            {&s_versions, "_versions"}, {&s_args, "args"}, {&s_nr, "nr"}})
+                            {&s_versions, "_versions"}, {&s_args, "args"}, {&s_nr, "nr"},
+                            {&s_meta, "_leaf_meta"}})
     *slot = intern(name);
   if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
   m.def(

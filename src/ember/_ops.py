@@ -10,7 +10,7 @@ from ._functions import linalg as fl
 from ._functions import reduction as fr
 from ._functions import shape as fs
 from ._functions.elementwise import (B, U, UNARY_FUNCTIONS, Add, Atan2, Div, Maximum, Minimum, Mul, Pow, Sub, Where,
-                                     binary_impl, operands_to_save)
+                                     binary_impl, operands_to_save, RESULT_ONLY)
 from ._tensor import Size, Tensor, wrap
 from .autograd import grad_mode
 from .autograd.function import FunctionCtx
@@ -231,8 +231,8 @@ def _scalar_like(value, ref, partner):
 # ---- unary ---------------------------------------------------------------------------------
 def _unary(op, x, *params):
     y = wrap(_C.unary(U[op], x._c, list(params)))
-    if _state.enabled and x._requires_grad:  # as Unary.forward: saves (x, y), ctx.args = params
-        return _record(_UNARY_NODES[op], y, (x, y), params, x)
+    if _state.enabled and x._requires_grad:  # as Unary.forward
+        return _record(_UNARY_NODES[op], y, (None, y) if op in RESULT_ONLY else (x, y), params, x)
     return y
 
 
@@ -349,7 +349,7 @@ def _dims(dim):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    dims = _dims(dim)
+    dims = [] if dim is None else _dims(dim)
     out = wrap(_C.reduce(fr.SUM, input._c, dims, keepdim, -1 if dtype is None else dtype.code))
     if _state.enabled and input._requires_grad:  # as Sum.forward: ctx.args = (shape, dims, keepdim)
         return _record((fr.Sum if dims else fr.SumAll)._backward_cls, out, None, (input._c.shape, dims, keepdim), input)

@@ -293,16 +293,22 @@ UNARY = {
 }
 
 
+# Ops whose gradient reads only the result y: their nodes do not keep the input alive (nor pay
+# for saving it), as in PyTorch.
+RESULT_ONLY = {"exp", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoid", "relu", "reciprocal"}
+
+
 class Unary(Function):
-    """Base of the generated unary Functions; `op` and `grad` are set per subclass."""
+    """Base of the generated unary Functions; `op`, `grad` and `result_only` are set per subclass."""
 
     op = None
     grad = None
+    result_only = False
 
     @classmethod
     def forward(cls, ctx, x, *params):
         y = unary_impl(cls.op, x, *params)
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(None if cls.result_only else x, y)
         ctx.args = params
         return y
 
@@ -314,7 +320,8 @@ class Unary(Function):
 
 def _make_unary(op, node, grad):
     name = "".join(part.capitalize() for part in op.split("_"))
-    return type(name, (Unary,), {"node_name": node, "op": op, "grad": staticmethod(grad), "__module__": __name__})
+    return type(name, (Unary,), {"node_name": node, "op": op, "grad": staticmethod(grad), "result_only": op in RESULT_ONLY,
+                                 "__module__": __name__})
 
 
 UNARY_FUNCTIONS = {op: _make_unary(op, node, grad) for op, (node, grad) in UNARY.items()}

@@ -74,6 +74,8 @@ class AccumulateGrad(Node):
     The leaf owns its node and the node refers back weakly, so no reference cycle keeps either
     alive; a gradient for a leaf that no longer exists has nowhere to go and is dropped."""
 
+    _leaf_meta = None  # the leaf's (shape, dtype code) as its last edge recorded it (autograd_apply.cpp)
+
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
 
