@@ -12,6 +12,7 @@
 //
 // `record` is the same bookkeeping for built-in ops whose wrapper already computed the result
 // with a plain kernel call: it skips forward's Python frame and ctx calls altogether.
+#include "python/autograd_record.h"
 #include "python/pytensor.h"
 
 namespace ember::python {
@@ -289,7 +290,7 @@ PyObject* function_apply(PyObject*, PyObject* const* args, Py_ssize_t nargsf, Py
   Py_DECREF(node_cls);
   if (!ctx) return nullptr;
 
-  int enabled = attr_truth(bound.grad_state, s_enabled);
+  int enabled = grad_enabled();
   if (enabled < 0) {
     Py_DECREF(ctx);
     return nullptr;
@@ -370,51 +371,17 @@ PyObject* versions_of(PyObject* const* tensors, Py_ssize_t n) {
 
 PyObject* saved_versions(PyObject*, PyObject* const* args, Py_ssize_t nargs) { return versions_of(args, nargs); }
 
-// record(node_cls, out, saved, args, *inputs): what Function.apply would have recorded had a
-// forward computed `out` from `inputs`, saved the tuple `saved` (or None) and set ctx.args = args
-// (unless None). The caller has checked that grad mode is on and some input requires grad.
+// record(node_cls, out, saved, args, *inputs) from Python; see record_node.
 PyObject* record(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
   if (nargs < 4) {
     PyErr_SetString(PyExc_TypeError, "record(node_cls, out, saved, args, *inputs)");
     return nullptr;
   }
-  PyObject *node_cls = argv[0], *out = argv[1], *saved = argv[2], *args = argv[3];
-  if (saved != Py_None && !PyTuple_Check(saved)) {
+  if (argv[2] != Py_None && !PyTuple_Check(argv[2])) {
     PyErr_SetString(PyExc_TypeError, "record: saved must be a tuple or None");
     return nullptr;
   }
-  const Tensor* impl = impl_of(out);
-  if (!impl) return nullptr;
-  // Only a floating-point result carries a gradient (a sum to an integer dtype does not): then
-  // there is nothing to record, as in Function.apply.
-  if (impl->dtype() != DType::Float32 && impl->dtype() != DType::Float64) {
-    Py_INCREF(out);
-    return out;
-  }
-  PyObject* node = new_node(node_cls);
-  if (!node) return nullptr;
-  bool any_edge = false;
-  PyObject* edges = build_edges(argv + 4, nargs - 4, true, &any_edge);
-  int r = edges ? PyObject_SetAttr(node, s_edges, edges) : -1;
-  Py_XDECREF(edges);
-  if (r == 0 && saved != Py_None) {
-    PyObject* versions = versions_of(&PyTuple_GET_ITEM(saved, 0), PyTuple_GET_SIZE(saved));
-    r = versions ? PyObject_SetAttr(node, s_versions, versions) : -1;
-    Py_XDECREF(versions);
-    if (r == 0) r = set_saved(node, saved, out);
-  }
-  if (r == 0 && args != Py_None) r = PyObject_SetAttr(node, s_args, args);
-  if (r == 0) r = PyObject_SetAttr(out, s_requires_grad, Py_True);
-  if (r == 0) r = PyObject_SetAttr(out, s_grad_fn, node);
-  if (r == 0 && PyList_GET_ITEM(bound.anomaly, 0) != Py_False) {
-    PyObject* res = PyObject_CallOneArg(bound.record_creation, node);
-    r = res ? 0 : -1;
-    Py_XDECREF(res);
-  }
-  Py_DECREF(node);
-  if (r < 0) return nullptr;
-  Py_INCREF(out);
-  return out;
+  return record_node(argv[0], argv[1], argv[2], argv[3], argv + 4, nargs - 4);
 }
 
 PyObject* edge_of_py(PyObject*, PyObject* t) {
@@ -447,6 +414,44 @@ PyMethodDef methods[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
+
+int grad_enabled() { return attr_truth(bound.grad_state, s_enabled); }
+
+PyObject* record_node(PyObject* node_cls, PyObject* out, PyObject* saved, PyObject* args, PyObject* const* inputs,
+                      Py_ssize_t n_inputs) {
+  const Tensor* impl = impl_of(out);
+  if (!impl) return nullptr;
+  // Only a floating-point result carries a gradient (a sum to an integer dtype does not): then
+  // there is nothing to record, as in Function.apply.
+  if (impl->dtype() != DType::Float32 && impl->dtype() != DType::Float64) {
+    Py_INCREF(out);
+    return out;
+  }
+  PyObject* node = new_node(node_cls);
+  if (!node) return nullptr;
+  bool any_edge = false;
+  PyObject* edges = build_edges(inputs, n_inputs, true, &any_edge);
+  int r = edges ? PyObject_SetAttr(node, s_edges, edges) : -1;
+  Py_XDECREF(edges);
+  if (r == 0 && saved != Py_None) {
+    PyObject* versions = versions_of(&PyTuple_GET_ITEM(saved, 0), PyTuple_GET_SIZE(saved));
+    r = versions ? PyObject_SetAttr(node, s_versions, versions) : -1;
+    Py_XDECREF(versions);
+    if (r == 0) r = set_saved(node, saved, out);
+  }
+  if (r == 0 && args != Py_None) r = PyObject_SetAttr(node, s_args, args);
+  if (r == 0) r = PyObject_SetAttr(out, s_requires_grad, Py_True);
+  if (r == 0) r = PyObject_SetAttr(out, s_grad_fn, node);
+  if (r == 0 && PyList_GET_ITEM(bound.anomaly, 0) != Py_False) {
+    PyObject* res = PyObject_CallOneArg(bound.record_creation, node);
+    r = res ? 0 : -1;
+    Py_XDECREF(res);
+  }
+  Py_DECREF(node);
+  if (r < 0) return nullptr;
+  Py_INCREF(out);
+  return out;
+}
 
 void init_autograd(py::module_& m) {
   for (auto [slot, name] : {std::pair{&s_backward_cls, "_backward_cls"}, {&s_forward, "forward"},

@@ -17,8 +17,12 @@ void init_cuda(py::module_& m);
 void init_nn(py::module_& m);
 void init_autograd(py::module_& m);
 void init_pytensor(py::module_& m);
+void init_fast_binary(py::module_& m);
 
 DType dtype_from_code(int code);
 Device device_from(const std::string& type, int index);
+// Sets the Python exception PyTorch raises for an exception from the core (TypeError for
+// ember::TypeError, ...); false, with nothing set, for an exception that is not the core's.
+bool set_python_error(std::exception_ptr p);
 
 }  // namespace ember::python

@@ -19,6 +19,8 @@ _state = grad_mode.state
 # record(node_cls, out, saved, args, *inputs): Function.apply's bookkeeping for a result the op
 # already computed (csrc/python/autograd_apply.cpp); the hottest ops use it to skip forward's frame.
 _record = _C.record
+# tensor_binary(fn, op, a, b): _binary for two tensors, kernel and recording in one C call.
+_tensor_binary = _C.tensor_binary
 
 
 def _tracked(*xs):
@@ -36,6 +38,8 @@ def _check_tensor(x, op):
 
 # ---- arithmetic ---------------------------------------------------------------------------
 def _binary(fn, op, a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return _tensor_binary(fn, op, a, b)
     if _state.enabled and ((isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad)):
         saves = fn.saves_operands
         if saves is None:
@@ -58,6 +62,8 @@ def _operator(fn, op, reflected=False):
             return _binary(fn, op, other, self)
     else:
         def method(self, other):
+            if isinstance(other, Tensor):
+                return _tensor_binary(fn, op, self, other)
             if not isinstance(other, _OPERAND_TYPES):
                 return NotImplemented
             return _binary(fn, op, self, other)

@@ -1,0 +1,125 @@
+// `a + b` (and -, *, /, ...) for two ember.Tensors in one C call: type checks, the kernel, the
+// result's Tensor object and, under autograd, its node (record_node). In Python this path was three
+// frames and a pybind11 dispatch, more than the kernel on small tensors. Everything else (Python
+// numbers as operands, Functions without a C recipe) stays in _ops._binary.
+#include <new>
+
+#include "ops/elementwise.h"
+#include "python/autograd_record.h"
+#include "python/pytensor.h"
+
+namespace ember::python {
+
+namespace {
+
+PyObject *s_saves_operands, *s_backward_cls, *s_apply, *s_requires_grad;
+
+// The node class to record for fn, with *saves set from fn.saves_operands; Py_None (borrowed)
+// when fn has no C recipe and must go through apply; null on error.
+PyObject* recipe(PyObject* fn, bool* saves) {
+  PyObject* flag = PyObject_GetAttr(fn, s_saves_operands);
+  if (!flag) return nullptr;
+  if (flag == Py_None) {
+    Py_DECREF(flag);
+    return Py_None;
+  }
+  *saves = flag == Py_True;
+  Py_DECREF(flag);
+  return PyObject_GetAttr(fn, s_backward_cls);
+}
+
+int requires_grad(PyObject* t) {
+  PyObject* v = PyObject_GetAttr(t, s_requires_grad);
+  if (!v) return -1;
+  int r = PyObject_IsTrue(v);
+  Py_DECREF(v);
+  return r;
+}
+
+// The kernel call, GIL released, core exceptions turned into Python ones. A new TensorImpl or null.
+PyObject* compute(int op, const Tensor& a, const Tensor& b) {
+  try {
+    Tensor result;
+    {
+      py::gil_scoped_release nogil;
+      result = ops::binary(static_cast<cpu::BinaryOp>(op), a, b);
+    }
+    return py::cast(std::move(result)).release().ptr();
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const std::exception& e) {
+    if (!set_python_error(std::current_exception())) PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
+}
+
+// tensor_binary(fn, op, a, b): fn is the op's Function (Add, Mul, ...), op its kernel code.
+PyObject* tensor_binary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
+  if (nargs != 4 || !is_tensor(argv[2]) || !is_tensor(argv[3])) {
+    PyErr_SetString(PyExc_TypeError, "tensor_binary(fn, op, a: Tensor, b: Tensor)");
+    return nullptr;
+  }
+  PyObject *fn = argv[0], *a = argv[2], *b = argv[3];
+  int op = static_cast<int>(PyLong_AsLong(argv[1]));
+  if (op == -1 && PyErr_Occurred()) return nullptr;
+
+  int track = grad_enabled();
+  if (track > 0) {
+    track = requires_grad(a);
+    if (track == 0) track = requires_grad(b);
+  }
+  if (track < 0) return nullptr;
+  PyObject* node_cls = nullptr;
+  bool saves = false;
+  if (track) {
+    node_cls = recipe(fn, &saves);
+    if (!node_cls) return nullptr;
+    if (node_cls == Py_None) return PyObject_CallMethodObjArgs(fn, s_apply, a, b, nullptr);
+  }
+
+  const Tensor* ia = impl_of(a);
+  const Tensor* ib = ia ? impl_of(b) : nullptr;
+  PyObject* c = ib ? compute(op, *ia, *ib) : nullptr;
+  PyObject* out = c ? wrap(c) : nullptr;
+  Py_XDECREF(c);
+  if (!out || !track) {
+    Py_XDECREF(node_cls);
+    return out;
+  }
+  // Mul and Div keep both operands (and no Python numbers: ctx.args), as operands_to_save says.
+  PyObject* saved = Py_None;  // borrowed unless saves
+  PyObject* args = Py_None;
+  if (saves) {
+    saved = PyTuple_Pack(2, a, b);
+    args = PyTuple_Pack(2, Py_None, Py_None);
+  }
+  PyObject* inputs[2] = {a, b};
+  PyObject* result = saved && args ? record_node(node_cls, out, saved, args, inputs, 2) : nullptr;
+  if (saves) {
+    Py_XDECREF(saved);
+    Py_XDECREF(args);
+  }
+  Py_DECREF(node_cls);
+  Py_DECREF(out);
+  return result;
+}
+
+PyMethodDef methods[] = {
+    {"tensor_binary", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_binary)), METH_FASTCALL,
+     "tensor_binary(fn, op, a, b): the Function fn's result for two tensors (kernel `op`), its node recorded "
+     "when autograd needs one."},
+    {nullptr, nullptr, 0, nullptr}};
+
+}  // namespace
+
+void init_fast_binary(py::module_& m) {
+  s_saves_operands = PyUnicode_InternFromString("saves_operands");
+  s_backward_cls = PyUnicode_InternFromString("_backward_cls");
+  s_apply = PyUnicode_InternFromString("apply");
+  s_requires_grad = PyUnicode_InternFromString("_requires_grad");
+  if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
+}
+
+}  // namespace ember::python
