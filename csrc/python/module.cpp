@@ -57,5 +57,5 @@ PYBIND11_MODULE(_C, m) {
   python::init_nn(m);
   python::init_pytensor(m);
   python::init_autograd(m);
-  python::init_fast_binary(m);
+  python::init_fast_elementwise(m);
 }

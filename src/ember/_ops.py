@@ -21,6 +21,9 @@ _state = grad_mode.state
 _record = _C.record
 # tensor_binary(fn, op, a, b): _binary for two tensors, kernel and recording in one C call.
 _tensor_binary = _C.tensor_binary
+# tensor_unary(op, node_cls, result_only, x, *params): the unary kernel and, under autograd, the
+# node Unary.forward would have made (saving (x, y), or only y when result_only; ctx.args = params).
+_tensor_unary = _C.tensor_unary
 
 
 def _tracked(*xs):
@@ -236,18 +239,17 @@ def _scalar_like(value, ref, partner):
 
 # ---- unary ---------------------------------------------------------------------------------
 def _unary(op, x, *params):
-    y = wrap(_C.unary(U[op], x._c, list(params)))
-    if _state.enabled and x._requires_grad:  # as Unary.forward
-        return _record(_UNARY_NODES[op], y, (None, y) if op in RESULT_ONLY else (x, y), params, x)
-    return y
+    return _tensor_unary(U[op], _UNARY_NODES[op], op in RESULT_ONLY, x, *params)
 
 
 _UNARY_NODES = {op: fn._backward_cls for op, fn in UNARY_FUNCTIONS.items()}
 
 
 def _make_unary(op):
+    code, node, result_only = U[op], _UNARY_NODES[op], op in RESULT_ONLY
+
     def fn(input, *, out=None):
-        r = _unary(op, input)
+        r = _tensor_unary(code, node, result_only, input)
         return r if out is None else _out(r, out)
 
     fn.__name__ = op

@@ -1,7 +1,8 @@
-// `a + b` (and -, *, /, ...) for two ember.Tensors in one C call: type checks, the kernel, the
-// result's Tensor object and, under autograd, its node (record_node). In Python this path was three
-// frames and a pybind11 dispatch, more than the kernel on small tensors. Everything else (Python
-// numbers as operands, Functions without a C recipe) stays in _ops._binary.
+// Elementwise ops in one C call: `a + b` (and -, *, /, ...) for two ember.Tensors, and the unary
+// math functions (relu, exp, ...): type checks, the kernel, the result's Tensor object and, under
+// autograd, its node (record_node). In Python this path was three frames and a pybind11 dispatch,
+// more than the kernel on small tensors. Everything else (Python numbers as operands, Functions
+// without a C recipe) stays in _ops._binary.
 #include <new>
 
 #include "ops/elementwise.h"
@@ -36,15 +37,19 @@ int requires_grad(PyObject* t) {
   return r;
 }
 
-// The kernel call, GIL released, core exceptions turned into Python ones. A new TensorImpl or null.
-PyObject* compute(int op, const Tensor& a, const Tensor& b) {
+// kernel() with the GIL released, core exceptions turned into Python ones. A new ember.Tensor or null.
+template <class Kernel>
+PyObject* compute(Kernel kernel) {
   try {
     Tensor result;
     {
       py::gil_scoped_release nogil;
-      result = ops::binary(static_cast<cpu::BinaryOp>(op), a, b);
+      result = kernel();
     }
-    return py::cast(std::move(result)).release().ptr();
+    PyObject* c = py::cast(std::move(result)).release().ptr();
+    PyObject* out = wrap(c);
+    Py_DECREF(c);
+    return out;
   } catch (const std::bad_alloc&) {
     PyErr_NoMemory();
   } catch (py::error_already_set& e) {
@@ -81,9 +86,7 @@ PyObject* tensor_binary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
 
   const Tensor* ia = impl_of(a);
   const Tensor* ib = ia ? impl_of(b) : nullptr;
-  PyObject* c = ib ? compute(op, *ia, *ib) : nullptr;
-  PyObject* out = c ? wrap(c) : nullptr;
-  Py_XDECREF(c);
+  PyObject* out = ib ? compute([&] { return ops::binary(static_cast<cpu::BinaryOp>(op), *ia, *ib); }) : nullptr;
   if (!out || !track) {
     Py_XDECREF(node_cls);
     return out;
@@ -106,15 +109,66 @@ PyObject* tensor_binary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
   return result;
 }
 
+// tensor_unary(op, node_cls, result_only, x, *params): kernel `op` on x; under autograd a node of
+// node_cls saving (x, y) (or (None, y) when result_only) with ctx.args = params, as Unary.forward.
+PyObject* tensor_unary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
+  if (nargs < 4) {
+    PyErr_SetString(PyExc_TypeError, "tensor_unary(op, node_cls, result_only, x, *params)");
+    return nullptr;
+  }
+  PyObject *node_cls = argv[1], *x = argv[3];
+  if (!is_tensor(x)) {
+    PyErr_Format(PyExc_TypeError, "%s(): argument 'input' (position 1) must be Tensor, not %s",
+                 reinterpret_cast<PyTypeObject*>(node_cls)->tp_name, Py_TYPE(x)->tp_name);
+    return nullptr;
+  }
+  int op = static_cast<int>(PyLong_AsLong(argv[0]));
+  if (op == -1 && PyErr_Occurred()) return nullptr;
+  double params[8];
+  Py_ssize_t np = nargs - 4;
+  if (np > 8) {
+    PyErr_SetString(PyExc_TypeError, "tensor_unary: at most 8 parameters");
+    return nullptr;
+  }
+  for (Py_ssize_t i = 0; i < np; ++i) {
+    params[i] = PyFloat_AsDouble(argv[4 + i]);
+    if (params[i] == -1.0 && PyErr_Occurred()) return nullptr;
+  }
+  const Tensor* ix = impl_of(x);
+  if (!ix) return nullptr;
+  PyObject* y = compute([&] { return ops::unary(static_cast<cpu::UnaryOp>(op), *ix, params, static_cast<int>(np)); });
+  if (!y) return nullptr;
+  int track = grad_enabled();
+  if (track > 0) track = requires_grad(x);
+  if (track <= 0) {
+    if (track < 0) Py_CLEAR(y);
+    return y;
+  }
+  PyObject* saved = PyTuple_Pack(2, PyObject_IsTrue(argv[2]) ? Py_None : x, y);
+  PyObject* args = PyTuple_New(np);
+  for (Py_ssize_t i = 0; args && i < np; ++i) {
+    Py_INCREF(argv[4 + i]);
+    PyTuple_SET_ITEM(args, i, argv[4 + i]);
+  }
+  PyObject* result = saved && args ? record_node(node_cls, y, saved, args, &x, 1) : nullptr;
+  Py_XDECREF(saved);
+  Py_XDECREF(args);
+  Py_DECREF(y);
+  return result;
+}
+
 PyMethodDef methods[] = {
     {"tensor_binary", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_binary)), METH_FASTCALL,
      "tensor_binary(fn, op, a, b): the Function fn's result for two tensors (kernel `op`), its node recorded "
      "when autograd needs one."},
+    {"tensor_unary", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_unary)), METH_FASTCALL,
+     "tensor_unary(op, node_cls, result_only, x, *params): unary kernel `op` on x, its node recorded when "
+     "autograd needs one."},
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
 
-void init_fast_binary(py::module_& m) {
+void init_fast_elementwise(py::module_& m) {
   s_saves_operands = PyUnicode_InternFromString("saves_operands");
   s_backward_cls = PyUnicode_InternFromString("_backward_cls");
   s_apply = PyUnicode_InternFromString("apply");
