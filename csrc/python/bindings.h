@@ -18,6 +18,7 @@ void init_nn(py::module_& m);
 void init_autograd(py::module_& m);
 void init_pytensor(py::module_& m);
 void init_fast_elementwise(py::module_& m);
+void init_fast_reduce(py::module_& m);
 
 DType dtype_from_code(int code);
 Device device_from(const std::string& type, int index);

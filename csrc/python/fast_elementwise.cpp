@@ -3,8 +3,6 @@
 // autograd, its node (record_node). In Python this path was three frames and a pybind11 dispatch,
 // more than the kernel on small tensors. Everything else (Python numbers as operands, Functions
 // without a C recipe) stays in _ops._binary.
-#include <new>
-
 #include "ops/elementwise.h"
 #include "python/autograd_record.h"
 #include "python/pytensor.h"
@@ -13,7 +11,7 @@ namespace ember::python {
 
 namespace {
 
-PyObject *s_saves_operands, *s_backward_cls, *s_apply, *s_requires_grad;
+PyObject *s_saves_operands, *s_backward_cls, *s_apply;
 
 // The node class to record for fn, with *saves set from fn.saves_operands; Py_None (borrowed)
 // when fn has no C recipe and must go through apply; null on error.
@@ -27,37 +25,6 @@ PyObject* recipe(PyObject* fn, bool* saves) {
   *saves = flag == Py_True;
   Py_DECREF(flag);
   return PyObject_GetAttr(fn, s_backward_cls);
-}
-
-int requires_grad(PyObject* t) {
-  PyObject* v = PyObject_GetAttr(t, s_requires_grad);
-  if (!v) return -1;
-  int r = PyObject_IsTrue(v);
-  Py_DECREF(v);
-  return r;
-}
-
-// kernel() with the GIL released, core exceptions turned into Python ones. A new ember.Tensor or null.
-template <class Kernel>
-PyObject* compute(Kernel kernel) {
-  try {
-    Tensor result;
-    {
-      py::gil_scoped_release nogil;
-      result = kernel();
-    }
-    PyObject* c = py::cast(std::move(result)).release().ptr();
-    PyObject* out = wrap(c);
-    Py_DECREF(c);
-    return out;
-  } catch (const std::bad_alloc&) {
-    PyErr_NoMemory();
-  } catch (py::error_already_set& e) {
-    e.restore();
-  } catch (const std::exception& e) {
-    if (!set_python_error(std::current_exception())) PyErr_SetString(PyExc_RuntimeError, e.what());
-  }
-  return nullptr;
 }
 
 // tensor_binary(fn, op, a, b): fn is the op's Function (Add, Mul, ...), op its kernel code.
@@ -86,7 +53,7 @@ PyObject* tensor_binary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
 
   const Tensor* ia = impl_of(a);
   const Tensor* ib = ia ? impl_of(b) : nullptr;
-  PyObject* out = ib ? compute([&] { return ops::binary(static_cast<cpu::BinaryOp>(op), *ia, *ib); }) : nullptr;
+  PyObject* out = ib ? wrap_result([&] { return ops::binary(static_cast<cpu::BinaryOp>(op), *ia, *ib); }) : nullptr;
   if (!out || !track) {
     Py_XDECREF(node_cls);
     return out;
@@ -136,7 +103,7 @@ PyObject* tensor_unary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
   }
   const Tensor* ix = impl_of(x);
   if (!ix) return nullptr;
-  PyObject* y = compute([&] { return ops::unary(static_cast<cpu::UnaryOp>(op), *ix, params, static_cast<int>(np)); });
+  PyObject* y = wrap_result([&] { return ops::unary(static_cast<cpu::UnaryOp>(op), *ix, params, static_cast<int>(np)); });
   if (!y) return nullptr;
   int track = grad_enabled();
   if (track > 0) track = requires_grad(x);
@@ -172,7 +139,6 @@ void init_fast_elementwise(py::module_& m) {
   s_saves_operands = PyUnicode_InternFromString("saves_operands");
   s_backward_cls = PyUnicode_InternFromString("_backward_cls");
   s_apply = PyUnicode_InternFromString("apply");
-  s_requires_grad = PyUnicode_InternFromString("_requires_grad");
   if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
 }
 

@@ -58,4 +58,5 @@ PYBIND11_MODULE(_C, m) {
   python::init_pytensor(m);
   python::init_autograd(m);
   python::init_fast_elementwise(m);
+  python::init_fast_reduce(m);
 }

@@ -8,6 +8,7 @@ namespace {
 
 PyTypeObject* tensor_cls = nullptr;  // set once by ember._tensor, kept for the process's lifetime
 PyObject* s_c = nullptr;
+PyObject* s_requires_grad = nullptr;
 
 PyObject* wrap_py(PyObject*, PyObject* c) { return wrap(c); }
 
@@ -36,6 +37,14 @@ const Tensor* impl_of(PyObject* t) {
   return impl;
 }
 
+int requires_grad(PyObject* t) {
+  PyObject* v = PyObject_GetAttr(t, s_requires_grad);
+  if (!v) return -1;
+  int r = PyObject_IsTrue(v);
+  Py_DECREF(v);
+  return r;
+}
+
 PyObject* wrap(PyObject* c) {
   if (!tensor_cls) {
     PyErr_SetString(PyExc_RuntimeError, "ember.Tensor is not bound yet");
@@ -49,6 +58,7 @@ PyObject* wrap(PyObject* c) {
 
 void init_pytensor(py::module_& m) {
   s_c = PyUnicode_InternFromString("_c");
+  s_requires_grad = PyUnicode_InternFromString("_requires_grad");
   if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
   m.def(
       "bind_tensor_class",

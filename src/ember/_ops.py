@@ -357,11 +357,15 @@ def _dims(dim):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    dims = [] if dim is None else _dims(dim)
-    out = wrap(_C.reduce(fr.SUM, input._c, dims, keepdim, -1 if dtype is None else dtype.code))
-    if _state.enabled and input._requires_grad:  # as Sum.forward: ctx.args = (shape, dims, keepdim)
-        return _record((fr.Sum if dims else fr.SumAll)._backward_cls, out, None, (input._c.shape, dims, keepdim), input)
-    return out
+    # tensor_sum: the kernel and, under autograd, Sum.forward's node (csrc/python/fast_reduce.cpp).
+    if dim is None:
+        return _tensor_sum(_SUM_ALL_NODE, input, [], keepdim, -1 if dtype is None else dtype.code)
+    dims = _dims(dim)
+    return _tensor_sum(_SUM_NODE if dims else _SUM_ALL_NODE, input, dims, keepdim, -1 if dtype is None else dtype.code)
+
+
+_tensor_sum = _C.tensor_sum
+_SUM_NODE, _SUM_ALL_NODE = fr.Sum._backward_cls, fr.SumAll._backward_cls
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
