@@ -453,6 +453,20 @@ PyObject* record_node(PyObject* node_cls, PyObject* out, PyObject* saved, PyObje
   return out;
 }
 
+int needs_node(PyObject* x) {
+  int r = grad_enabled();
+  return r > 0 ? requires_grad(x) : r;
+}
+
+PyObject* record_owned(PyObject* node_cls, PyObject* out, PyObject* saved, PyObject* args, PyObject* const* inputs,
+                       Py_ssize_t n_inputs) {
+  PyObject* result = out && saved && args ? record_node(node_cls, out, saved, args, inputs, n_inputs) : nullptr;
+  Py_XDECREF(out);
+  Py_XDECREF(saved);
+  Py_XDECREF(args);
+  return result;
+}
+
 void init_autograd(py::module_& m) {
   for (auto [slot, name] : {std::pair{&s_backward_cls, "_backward_cls"}, {&s_forward, "forward"},
                             {&s_edges, "_edges"}, {&s_enabled, "enabled"}, {&s_requires_grad, "_requires_grad"},

@@ -14,4 +14,13 @@ int grad_enabled();
 PyObject* record_node(PyObject* node_cls, PyObject* out, PyObject* saved, PyObject* args, PyObject* const* inputs,
                       Py_ssize_t n_inputs);
 
+// Whether a result computed from `x` needs a node: grad mode on and x requires grad. 1, 0, or
+// -1 with a Python error set.
+int needs_node(PyObject* x);
+
+// record_node for a result the caller owns: steals `out`, `saved` and `args` (any may be null
+// after a failed allocation, then the result is null with the error kept).
+PyObject* record_owned(PyObject* node_cls, PyObject* out, PyObject* saved, PyObject* args, PyObject* const* inputs,
+                       Py_ssize_t n_inputs);
+
 }  // namespace ember::python

@@ -26,4 +26,15 @@ Device device_from(const std::string& type, int index);
 // ember::TypeError, ...); false, with nothing set, for an exception that is not the core's.
 bool set_python_error(std::exception_ptr p);
 
+// Entry points written against the raw CPython API (the per-op hot paths, where pybind11's
+// argument dispatch costs more than the work): METH_FASTCALL functions added to the module.
+using FastFunction = PyObject* (*)(PyObject* self, PyObject* const* args, Py_ssize_t nargs);
+struct FastDef {
+  const char* name;
+  FastFunction fn;
+  const char* doc;
+};
+// Adds the functions to m; the table must outlive the module (a static array).
+void add_fast_functions(py::module_& m, const FastDef* defs, size_t n);
+
 }  // namespace ember::python

@@ -3,6 +3,8 @@
 // autograd, its node (record_node). In Python this path was three frames and a pybind11 dispatch,
 // more than the kernel on small tensors. Everything else (Python numbers as operands, Functions
 // without a C recipe) stays in _ops._binary.
+#include <iterator>
+
 #include "ops/elementwise.h"
 #include "python/autograd_record.h"
 #include "python/pytensor.h"
@@ -104,9 +106,7 @@ PyObject* tensor_unary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
   const Tensor* ix = impl_of(x);
   if (!ix) return nullptr;
   PyObject* y = wrap_result([&] { return ops::unary(static_cast<cpu::UnaryOp>(op), *ix, params, static_cast<int>(np)); });
-  if (!y) return nullptr;
-  int track = grad_enabled();
-  if (track > 0) track = requires_grad(x);
+  int track = y ? needs_node(x) : 0;
   if (track <= 0) {
     if (track < 0) Py_CLEAR(y);
     return y;
@@ -117,21 +117,17 @@ PyObject* tensor_unary(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
     Py_INCREF(argv[4 + i]);
     PyTuple_SET_ITEM(args, i, argv[4 + i]);
   }
-  PyObject* result = saved && args ? record_node(node_cls, y, saved, args, &x, 1) : nullptr;
-  Py_XDECREF(saved);
-  Py_XDECREF(args);
-  Py_DECREF(y);
-  return result;
+  return record_owned(node_cls, y, saved, args, &x, 1);
 }
 
-PyMethodDef methods[] = {
-    {"tensor_binary", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_binary)), METH_FASTCALL,
+const FastDef fast_functions[] = {
+    {"tensor_binary", tensor_binary,
      "tensor_binary(fn, op, a, b): the Function fn's result for two tensors (kernel `op`), its node recorded "
      "when autograd needs one."},
-    {"tensor_unary", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_unary)), METH_FASTCALL,
+    {"tensor_unary", tensor_unary,
      "tensor_unary(op, node_cls, result_only, x, *params): unary kernel `op` on x, its node recorded when "
      "autograd needs one."},
-    {nullptr, nullptr, 0, nullptr}};
+};
 
 }  // namespace
 
@@ -139,7 +135,7 @@ void init_fast_elementwise(py::module_& m) {
   s_saves_operands = PyUnicode_InternFromString("saves_operands");
   s_backward_cls = PyUnicode_InternFromString("_backward_cls");
   s_apply = PyUnicode_InternFromString("apply");
-  if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
+  add_fast_functions(m, fast_functions, std::size(fast_functions));
 }
 
 }  // namespace ember::python

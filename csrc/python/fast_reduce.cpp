@@ -2,6 +2,8 @@
 // Sum.forward would have made (ctx.args = (input shape, dims, keepdim)). `loss.sum()` and
 // `x.sum(dim)` are on every training step's path; in Python this was three frames and a pybind11
 // dispatch around a kernel that takes well under a microsecond on small tensors.
+#include <iterator>
+
 #include "ops/reduce.h"
 #include "python/autograd_record.h"
 #include "python/pytensor.h"
@@ -37,9 +39,7 @@ PyObject* tensor_sum(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
     if (code >= 0) dtype = dtype_from_code(static_cast<int>(code));
     return ops::reduce(ops::ReduceOp::Sum, *ix, dims, keepdim != 0, dtype);
   });
-  if (!out) return nullptr;
-  int track = grad_enabled();
-  if (track > 0) track = requires_grad(x);
+  int track = out ? needs_node(x) : 0;
   if (track <= 0) {
     if (track < 0) Py_CLEAR(out);
     return out;
@@ -52,22 +52,20 @@ PyObject* tensor_sum(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
     else PyTuple_SET_ITEM(shape, static_cast<Py_ssize_t>(i), n);
   }
   PyObject* args = shape ? PyTuple_Pack(3, shape, dims_list, keepdim ? Py_True : Py_False) : nullptr;
-  PyObject* result = args ? record_node(node_cls, out, Py_None, args, &x, 1) : nullptr;
   Py_XDECREF(shape);
-  Py_XDECREF(args);
-  Py_DECREF(out);
-  return result;
+  Py_INCREF(Py_None);  // saved: nothing
+  return record_owned(node_cls, out, Py_None, args, &x, 1);
 }
 
-PyMethodDef methods[] = {
-    {"tensor_sum", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_sum)), METH_FASTCALL,
+const FastDef fast_functions[] = {
+    {"tensor_sum", tensor_sum,
      "tensor_sum(node_cls, x, dims, keepdim, dtype_code): x.sum(dims) and, when autograd needs one, its node."},
-    {nullptr, nullptr, 0, nullptr}};
+};
 
 }  // namespace
 
 void init_fast_reduce(py::module_& m) {
-  if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
+  add_fast_functions(m, fast_functions, std::size(fast_functions));
 }
 
 }  // namespace ember::python

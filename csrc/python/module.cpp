@@ -18,6 +18,15 @@ Device device_from(const std::string& type, int index) {
   throw Error(str("Expected one of cpu, cuda device type at start of device string: ", type));
 }
 
+void add_fast_functions(py::module_& m, const FastDef* defs, size_t n) {
+  // CPython keeps pointers to the PyMethodDefs: one table per call, alive as long as the process.
+  auto* table = new PyMethodDef[n + 1]();
+  for (size_t i = 0; i < n; ++i)
+    table[i] = {defs[i].name, reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(defs[i].fn)), METH_FASTCALL,
+                defs[i].doc};
+  if (PyModule_AddFunctions(m.ptr(), table) < 0) throw py::error_already_set();
+}
+
 bool set_python_error(std::exception_ptr p) {
   try {
     std::rethrow_exception(p);
