@@ -12,6 +12,8 @@
 //
 // `record` is the same bookkeeping for built-in ops whose wrapper already computed the result
 // with a plain kernel call: it skips forward's Python frame and ctx calls altogether.
+#include <iterator>
+
 #include "python/autograd_record.h"
 #include "python/pytensor.h"
 
@@ -384,34 +386,21 @@ PyObject* record(PyObject*, PyObject* const* argv, Py_ssize_t nargs) {
   return record_node(argv[0], argv[1], argv[2], argv[3], argv + 4, nargs - 4);
 }
 
-PyObject* edge_of_py(PyObject*, PyObject* t) {
-  if (!is_tensor(t)) {
-    PyErr_SetString(PyExc_TypeError, "edge_of expects an ember.Tensor");
-    return nullptr;
-  }
-  int rg = attr_truth(t, s_requires_grad);
-  if (rg < 0) return nullptr;
-  PyObject* grad_fn = PyObject_GetAttr(t, s_grad_fn);
-  if (!grad_fn) return nullptr;
-  bool has_node = grad_fn != Py_None;
-  Py_DECREF(grad_fn);
-  if (!has_node && !rg) Py_RETURN_NONE;
-  return edge_of(t);
-}
-
-PyMethodDef methods[] = {
+// function_apply takes keywords (forward's), so it is not a FastDef.
+PyMethodDef apply_def[] = {
     {"function_apply", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(function_apply)),
      METH_FASTCALL | METH_KEYWORDS,
      "function_apply(cls, *args, **kwargs): Function.apply, recording cls's backward node when an input requires "
      "grad."},
-    {"saved_versions", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(saved_versions)), METH_FASTCALL,
+    {nullptr, nullptr, 0, nullptr}};
+
+const FastDef fast_functions[] = {
+    {"saved_versions", saved_versions,
      "saved_versions(*tensors): each tensor's version counter (0 for None), as save_for_backward records them."},
-    {"record", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(record)), METH_FASTCALL,
+    {"record", record,
      "record(node_cls, out, saved, args, *inputs): records a built-in op's node for a result computed without "
      "Function.apply; returns out."},
-    {"edge_of", edge_of_py, METH_O,
-     "edge_of(tensor): (node, output_nr, (shape, dtype code)) a gradient for tensor flows into, or None."},
-    {nullptr, nullptr, 0, nullptr}};
+};
 
 }  // namespace
 
@@ -476,7 +465,8 @@ void init_autograd(py::module_& m) {
                             {&s_versions, "_versions"}, {&s_args, "args"}, {&s_nr, "nr"},
                             {&s_meta, "_leaf_meta"}})
     *slot = intern(name);
-  if (PyModule_AddFunctions(m.ptr(), methods) < 0) throw py::error_already_set();
+  if (PyModule_AddFunctions(m.ptr(), apply_def) < 0) throw py::error_already_set();
+  add_fast_functions(m, fast_functions, std::size(fast_functions));
   m.def(
       "autograd_bind",
       [](py::object accumulate_cls, py::object saved_output_cls, py::object grad_state,
