@@ -18,6 +18,34 @@ Device device_from(const std::string& type, int index) {
   throw Error(str("Expected one of cpu, cuda device type at start of device string: ", type));
 }
 
+void add_fast_functions(py::module_& m, const FastDef* defs, size_t n) {
+  // CPython keeps pointers to the PyMethodDefs: one table per call, alive as long as the process.
+  auto* table = new PyMethodDef[n + 1]();
+  for (size_t i = 0; i < n; ++i)
+    table[i] = {defs[i].name, reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(defs[i].fn)), METH_FASTCALL,
+                defs[i].doc};
+  if (PyModule_AddFunctions(m.ptr(), table) < 0) throw py::error_already_set();
+}
+
+bool set_python_error(std::exception_ptr p) {
+  try {
+    std::rethrow_exception(p);
+  } catch (const TypeError& e) {
+    PyErr_SetString(PyExc_TypeError, e.what());
+  } catch (const ValueError& e) {
+    PyErr_SetString(PyExc_ValueError, e.what());
+  } catch (const IndexError& e) {
+    PyErr_SetString(PyExc_IndexError, e.what());
+  } catch (const NotImplementedError& e) {
+    PyErr_SetString(PyExc_NotImplementedError, e.what());
+  } catch (const Error& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -29,23 +57,15 @@ PYBIND11_MODULE(_C, m) {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
 
   py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const TypeError& e) {
-      PyErr_SetString(PyExc_TypeError, e.what());
-    } catch (const ValueError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
-    } catch (const IndexError& e) {
-      PyErr_SetString(PyExc_IndexError, e.what());
-    } catch (const NotImplementedError& e) {
-      PyErr_SetString(PyExc_NotImplementedError, e.what());
-    } catch (const Error& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
-    }
+    if (p && !python::set_python_error(p)) std::rethrow_exception(p);
   });
   python::init_tensor(m);
   python::init_ops(m);
   python::init_random(m);
   python::init_cuda(m);
   python::init_nn(m);
+  python::init_pytensor(m);
+  python::init_autograd(m);
+  python::init_fast_elementwise(m);
+  python::init_fast_reduce(m);
 }

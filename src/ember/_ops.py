@@ -9,13 +9,21 @@ from ._functions import indexing as fi
 from ._functions import linalg as fl
 from ._functions import reduction as fr
 from ._functions import shape as fs
-from ._functions.elementwise import (B, U, UNARY_FUNCTIONS, Add, Atan2, Div, Maximum, Minimum, Mul, Rsub, RsubScalar, Sub,
-                                     Where, binary_impl, pow_function)
+from ._functions.elementwise import (RESULT_ONLY, B, U, UNARY_FUNCTIONS, Add, Atan2, Div, Maximum, Minimum, Mul, Rsub,
+                                     RsubScalar, Sub, Where, binary_impl, operands_to_save, pow_function)
 from ._tensor import Size, Tensor, wrap
 from .autograd import grad_mode
 from .autograd.function import FunctionCtx
 
 _state = grad_mode.state
+# record(node_cls, out, saved, args, *inputs): Function.apply's bookkeeping for a result the op
+# already computed (csrc/python/autograd_apply.cpp); the hottest ops use it to skip forward's frame.
+_record = _C.record
+# tensor_binary(fn, op, a, b): _binary for two tensors, kernel and recording in one C call.
+_tensor_binary = _C.tensor_binary
+# tensor_unary(op, node_cls, result_only, x, *params): the unary kernel and, under autograd, the
+# node Unary.forward would have made (saving (x, y), or only y when result_only; ctx.args = params).
+_tensor_unary = _C.tensor_unary
 
 
 def _tracked(*xs):
@@ -33,14 +41,26 @@ def _check_tensor(x, op):
 
 # ---- arithmetic ---------------------------------------------------------------------------
 def _binary(fn, op, a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return _tensor_binary(fn, op, a, b)
     if _state.enabled and ((isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad)):
-        return fn.apply(a, b)
+        saves = fn.saves_operands
+        if saves is None:
+            return fn.apply(a, b)
+        # The kernel call forward would make, then forward's bookkeeping in one C call.
+        out = binary_impl(op, a, b)
+        if saves:
+            saved, scalars = operands_to_save(a, b)
+            return _record(fn._backward_cls, out, saved, scalars, a, b)
+        return _record(fn._backward_cls, out, None, None, a, b)
     return binary_impl(op, a, b)
 
 
 def _operator(fn, op):
     """A Tensor operator: NotImplemented for operands ember does not know (Python's protocol)."""
     def method(self, other):
+        if isinstance(other, Tensor):
+            return _tensor_binary(fn, op, self, other)
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
         return _binary(fn, op, self, other)
@@ -216,14 +236,18 @@ def _scalar_like(value, ref, partner):
 
 # ---- unary ---------------------------------------------------------------------------------
 def _unary(op, x, *params):
-    if _state.enabled and x._requires_grad:
-        return UNARY_FUNCTIONS[op].apply(x, *params)
-    return wrap(_C.unary(U[op], x._c, list(params)))
+    return _tensor_unary(U[op], _UNARY_NODES[op], op in RESULT_ONLY, x, *params)
+
+
+_UNARY_NODES = {op: fn._backward_cls for op, fn in UNARY_FUNCTIONS.items()}
 
 
 def _make_unary(op):
+    code, node, result_only = U[op], _UNARY_NODES[op], op in RESULT_ONLY
+
     def fn(input, *, out=None):
-        return _out(_unary(op, input), out)
+        r = _tensor_unary(code, node, result_only, input)
+        return r if out is None else _out(r, out)
 
     fn.__name__ = op
     return fn
@@ -330,10 +354,15 @@ def _dims(dim):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    # tensor_sum: the kernel and, under autograd, Sum.forward's node (csrc/python/fast_reduce.cpp).
+    if dim is None:
+        return _tensor_sum(_SUM_ALL_NODE, input, [], keepdim, -1 if dtype is None else dtype.code)
     dims = _dims(dim)
-    if _tracked(input):
-        return (fr.Sum if dims else fr.SumAll).apply(input, dims, keepdim, dtype)
-    return wrap(_C.reduce(fr.SUM, input._c, dims, keepdim, -1 if dtype is None else dtype.code))
+    return _tensor_sum(_SUM_NODE if dims else _SUM_ALL_NODE, input, dims, keepdim, -1 if dtype is None else dtype.code)
+
+
+_tensor_sum = _C.tensor_sum
+_SUM_NODE, _SUM_ALL_NODE = fr.Sum._backward_cls, fr.SumAll._backward_cls
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):

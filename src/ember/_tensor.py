@@ -17,14 +17,9 @@ from .autograd import function
 from .autograd.function import AccumulateGrad
 
 
-def wrap(c):
-    """A Tensor around a TensorImpl returned by the core."""
-    t = _new(Tensor)
-    t._c = c
-    return t
-
-
-_new = object.__new__
+# wrap(c): a Tensor around a TensorImpl returned by the core; object.__new__(Tensor) plus `_c`,
+# in C (csrc/python/pytensor.cpp) because every op's result passes through it.
+wrap = _C.wrap
 
 
 def scalar_kind(v):
@@ -375,6 +370,7 @@ def _legacy_dtype_from_name(name):
     raise ValueError(f"invalid type: '{name}'")
 
 
+_C.bind_tensor_class(Tensor)
 function.bind_tensor(Tensor, edge_of, wrap)
 
 

@@ -27,19 +27,28 @@ def unary_impl(name, x, *params):
     return wrap(_C.unary(U[name], x._c, list(params)))
 
 
+def operands_to_save(a, b):
+    """(tensors to save, the Python numbers among the operands): what Mul and Div keep."""
+    a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
+    return (a if a_t else None, b if b_t else None), (None if a_t else a, None if b_t else b)
+
+
 def _save_operands(ctx, a, b):
-    ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
-    ctx.a_scalar = None if isinstance(a, Tensor) else a
-    ctx.b_scalar = None if isinstance(b, Tensor) else b
+    saved, ctx.args = operands_to_save(a, b)
+    ctx.save_for_backward(*saved)
 
 
 def _operands(ctx):
     a, b = ctx.saved_tensors
-    return (a if a is not None else ctx.a_scalar), (b if b is not None else ctx.b_scalar)
+    a_scalar, b_scalar = ctx.args
+    return (a if a is not None else a_scalar), (b if b is not None else b_scalar)
 
 
+# `saves_operands` tells _ops._binary how to record the node without running forward (the same
+# bookkeeping in C): False saves nothing, True saves operands_to_save(a, b), None means "call apply".
 class Add(Function):
     node_name = "AddBackward0"
+    saves_operands = False
 
     @staticmethod
     def forward(ctx, a, b):
@@ -52,6 +61,7 @@ class Add(Function):
 
 class Sub(Function):
     node_name = "SubBackward0"
+    saves_operands = False
 
     @staticmethod
     def forward(ctx, a, b):
@@ -64,6 +74,7 @@ class Sub(Function):
 
 class Mul(Function):
     node_name = "MulBackward0"
+    saves_operands = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -79,6 +90,7 @@ class Mul(Function):
 
 class Div(Function):
     node_name = "DivBackward0"
+    saves_operands = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -118,6 +130,7 @@ class Pow(Function):
 
     node_name = "PowBackward0"
     graph_inputs = slice(0, 1)
+    saves_operands = None
 
     @staticmethod
     def forward(ctx, a, b):
@@ -171,6 +184,7 @@ class _Extremum(Function):
     neither lose, both get it (PyTorch's masks)."""
 
     op = None
+    saves_operands = None
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -197,6 +211,7 @@ class Minimum(_Extremum):
 
 class Atan2(Function):
     node_name = "Atan2Backward0"
+    saves_operands = None
 
     @staticmethod
     def forward(ctx, a, b):
@@ -317,29 +332,36 @@ UNARY = {
 }
 
 
+# Ops whose gradient reads only the result y: their nodes do not keep the input alive (nor pay
+# for saving it), as in PyTorch.
+RESULT_ONLY = {"exp", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoid", "relu", "reciprocal"}
+
+
 class Unary(Function):
-    """Base of the generated unary Functions; `op` and `grad` are set per subclass."""
+    """Base of the generated unary Functions; `op`, `grad` and `result_only` are set per subclass."""
 
     op = None
     grad = None
     graph_inputs = slice(0, 1)
+    result_only = False
 
     @classmethod
     def forward(cls, ctx, x, *params):
         y = unary_impl(cls.op, x, *params)
-        ctx.save_for_backward(x, y)
-        ctx.params = params
+        ctx.save_for_backward(None if cls.result_only else x, y)
+        ctx.args = params
         return y
 
     @classmethod
     def backward(cls, ctx, g):
         x, y = ctx.saved_tensors
-        return (cls.grad(g, x, y, ctx.params),) + (None,) * len(ctx.params)
+        return (cls.grad(g, x, y, ctx.args),) + (None,) * len(ctx.args)
 
 
 def _make_unary(op, node, grad):
     name = "".join(part.capitalize() for part in op.split("_"))
-    return type(name, (Unary,), {"node_name": node, "op": op, "grad": staticmethod(grad), "__module__": __name__})
+    return type(name, (Unary,), {"node_name": node, "op": op, "grad": staticmethod(grad), "result_only": op in RESULT_ONLY,
+                                 "__module__": __name__})
 
 
 UNARY_FUNCTIONS = {op: _make_unary(op, node, grad) for op, (node, grad) in UNARY.items()}

@@ -12,8 +12,8 @@ SUM, PROD, MAX, MIN, ALL, ANY = range(6)
 def expand_back(g, shape, dims, keepdim):
     """Gradient of a reduction over `dims` re-expanded to the input's `shape`."""
     nd = len(shape)
-    if not keepdim and nd:
-        for d in sorted((d % nd for d in dims) if dims else range(nd)):
+    if not keepdim and nd and dims:  # a full reduction's 0-d gradient expands as it is
+        for d in sorted(d % nd for d in dims):
             g = g.unsqueeze(d)
     return g.expand(shape)
 
@@ -31,7 +31,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
-        ctx.args = (x.shape, dims, keepdim)
+        ctx.args = (x._c.shape, dims, keepdim)
         return wrap(_C.reduce(SUM, x._c, dims, keepdim, -1 if dtype is None else dtype.code))
 
     @staticmethod

@@ -4,7 +4,9 @@ when the package is complete."""
 from .. import _C
 from .._tensor import wrap
 from . import anomaly_mode, function, grad_mode
-from .function import _FREED, AccumulateGrad
+from .function import _FREED, AccumulateGrad, BackwardCFunction
+
+_function_node_apply = BackwardCFunction.apply
 
 
 def _reachable(root_nodes):
@@ -185,7 +187,10 @@ def _run_tensor_hooks(hooks, grads):
 
 
 def _call_node(node, grads):
-    out = node.apply(*grads)
+    if type(node).apply is _function_node_apply:  # a Function's node: call its backward without the hop
+        out = node._forward_cls.backward(node, *grads)
+    else:
+        out = node.apply(*grads)
     if not isinstance(out, tuple):
         out = (out,)
     n_edges = len(node._edges)

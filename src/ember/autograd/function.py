@@ -7,6 +7,7 @@ engine can sum broadcast gradients back to each input's shape in one place.
 """
 import weakref
 
+from .. import _C
 from . import anomaly_mode, grad_mode
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -79,6 +80,8 @@ class AccumulateGrad(Node):
     The leaf owns its node and the node refers back weakly, so no reference cycle keeps either
     alive; a gradient for a leaf that no longer exists has nowhere to go and is dropped."""
 
+    _leaf_meta = None  # the leaf's (shape, dtype code) as its last edge recorded it (autograd_apply.cpp)
+
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
 
@@ -106,7 +109,7 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._versions = tuple([t._c.version if t is not None else 0 for t in tensors])
+        self._versions = _C.saved_versions(*tensors)
 
     @property
     def saved_tensors(self):
@@ -204,36 +207,10 @@ class Function(metaclass=_FunctionMeta):
 
     vjp = backward
 
-    @classmethod
-    def apply(cls, *args, **kwargs):
-        ctx = cls._backward_cls()
-        state = grad_mode.state
-        if not state.enabled:
-            ctx._edges = [None] * len(args)
-            return cls.forward(ctx, *args, **kwargs)
-        edges = [_edge_of(a) if isinstance(a, _Tensor) and a._requires_grad else None for a in args]
-        ctx._edges = edges
-        state.enabled = False
-        try:
-            out = cls.forward(ctx, *args, **kwargs)
-        finally:
-            state.enabled = True
-        if not any(edges):
-            return out
-        if type(out) is _Tensor and not ctx._dirty and not ctx._non_differentiable and out._c.dtype_code in _FLOAT_CODES:
-            # The common case: one fresh floating-point output.
-            for a in args:
-                if out is a:
-                    break
-            else:
-                out._requires_grad = True
-                out.grad_fn = ctx
-                if ctx._saved:
-                    _unlink_output(ctx, out, 0)
-                if anomaly_mode._enabled[0]:
-                    anomaly_mode.record_creation(ctx)
-                return out
-        return _attach(ctx, out, args)
+    # Function.apply(*args, **kwargs): runs forward with grad mode off and, when an input requires
+    # grad, records the node (an instance of cls._backward_cls, also forward's ctx). The hot path
+    # is C (csrc/python/autograd_apply.cpp); it hands unusual outputs to _attach below.
+    apply = classmethod(_C.function_apply)
 
 
 _FLOAT_CODES = (4, 5)  # float32, float64
@@ -246,6 +223,8 @@ def bind_tensor(tensor_cls, edge_of, wrap):
     """Called once by ember._tensor (which imports this module first)."""
     global _Tensor, _edge_of, _wrap
     _Tensor, _edge_of, _wrap = tensor_cls, edge_of, wrap
+    _C.autograd_bind(AccumulateGrad, _SavedOutput, grad_mode.state, anomaly_mode._enabled, _attach,
+                     anomaly_mode.record_creation)
 
 
 def _attach(ctx, out, args):
