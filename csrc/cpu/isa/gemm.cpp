@@ -43,6 +43,7 @@ template <class T> struct Tile {
 // gemm_direct's range: A and B small enough to stay in L2 across the whole product.
 constexpr int64_t kDirectMaxK = 512;
 constexpr int64_t kDirectMaxMNK = 256 * 256 * 256;
+constexpr int64_t kDirectInPlaceBBytes = 4096;
 
 // Per-thread packing buffers, grown as needed and reused across calls.
 template <class T>
@@ -145,39 +146,46 @@ inline void micro_kernel(int64_t kc, const T* EMBER_RESTRICT a, const T* EMBER_R
 // The micro-kernel without packed A: MRt rows of op(A) read in place (row r, column k at
 // a[r * rsa + k * csa]), broadcast one element at a time, against an NR-wide panel of B whose k-th
 // row starts at b + k * ldb (a packed panel has ldb = NR; a row-major B is used in place). MRt is a
-// compile-time row count so edge rows do no wasted FMAs and need no temporary.
-template <class T, int MRt>
+// compile-time row count so edge rows do no wasted FMAs and need no temporary. The A layout is a
+// template parameter too, so the common ones address A with no per-row pointer updates:
+// kRowMajorA (csa == 1) indexes each row by k, kColMajorA (rsa == 1) steps one pointer by csa.
+enum ALayout { kStridedA, kRowMajorA, kColMajorA };
+
+template <class T, int MRt, ALayout L>
 inline void micro_kernel_direct(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t ldb, T* c,
                                 int64_t ldc, T alpha, T beta, int nr) {
   using Ti = Tile<T>;
   using V = typename Ti::V;
-  constexpr int NV = Ti::NV, W = Ti::W, NR = Ti::NR;
+  constexpr int NV = Ti::NV, W = Ti::W;
   V acc[MRt][NV];
   const T* ar[MRt];
   for (int r = 0; r < MRt; ++r) {
     ar[r] = a + r * rsa;
     for (int v = 0; v < NV; ++v) acc[r][v] = V{};
   }
+#pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
     V bv[NV];
-    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + v * W, sizeof(V));
+    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + k * ldb + v * W, sizeof(V));
     for (int r = 0; r < MRt; ++r) {
-      V av = *ar[r] - V{};  // broadcast; see micro_kernel
-      ar[r] += csa;
+      T x;
+      if constexpr (L == kRowMajorA) x = ar[r][k];
+      else if constexpr (L == kColMajorA) x = a[k * csa + r];
+      else { x = *ar[r]; ar[r] += csa; }
+      V av = x - V{};  // broadcast; see micro_kernel
       for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
     }
-    b += ldb;
   }
   store_tile<T, MRt>(acc, c, ldc, alpha, beta, MRt, nr);
 }
 
 // Run-time row count -> compile-time instance of micro_kernel_direct.
-template <class T, int R = Tile<T>::MR>
+template <class T, ALayout L, int R = Tile<T>::MR>
 inline void micro_kernel_direct_rows(int mr, int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b,
                                      int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int nr) {
   if constexpr (R >= 1) {
-    if (mr == R) return micro_kernel_direct<T, R>(kc, a, rsa, csa, b, ldb, c, ldc, alpha, beta, nr);
-    micro_kernel_direct_rows<T, R - 1>(mr, kc, a, rsa, csa, b, ldb, c, ldc, alpha, beta, nr);
+    if (mr == R) return micro_kernel_direct<T, R, L>(kc, a, rsa, csa, b, ldb, c, ldc, alpha, beta, nr);
+    micro_kernel_direct_rows<T, L, R - 1>(mr, kc, a, rsa, csa, b, ldb, c, ldc, alpha, beta, nr);
   }
 }
 
@@ -191,13 +199,16 @@ void gemm_direct(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t r
   using Ti = Tile<T>;
   constexpr int MR = Ti::MR, NR = Ti::NR;
   const int64_t npanels = (N + NR - 1) / NR;
+  // A panel read in place spans K rows of B; at a power-of-two row stride those rows share a few
+  // L1 sets and evict each other, so B is read in place only while a panel is a few KiB.
+  const bool b_in_place = csb == 1 && K * NR * static_cast<int64_t>(sizeof(T)) <= kDirectInPlaceBBytes;
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && npanels > 1)
   for (int64_t p = 0; p < npanels; ++p) {
     int64_t jr = p * NR;
     int nr = static_cast<int>(std::min<int64_t>(NR, N - jr));
     const T* bp = B + jr * csb;
     int64_t ldb = rsb;
-    if (csb != 1 || nr < NR) {
+    if (!b_in_place || nr < NR) {
       T* buf = scratch<T>(0, static_cast<size_t>(NR) * K);
       pack_b(bp, rsb, csb, K, nr, buf);
       bp = buf;
@@ -205,7 +216,11 @@ void gemm_direct(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t r
     }
     for (int64_t ir = 0; ir < M; ir += MR) {
       int mr = static_cast<int>(std::min<int64_t>(MR, M - ir));
-      micro_kernel_direct_rows<T>(mr, K, A + ir * rsa, rsa, csa, bp, ldb, C + ir * ldc + jr, ldc, alpha, beta, nr);
+      const T* a = A + ir * rsa;
+      T* c = C + ir * ldc + jr;
+      if (csa == 1) micro_kernel_direct_rows<T, kRowMajorA>(mr, K, a, rsa, csa, bp, ldb, c, ldc, alpha, beta, nr);
+      else if (rsa == 1) micro_kernel_direct_rows<T, kColMajorA>(mr, K, a, rsa, csa, bp, ldb, c, ldc, alpha, beta, nr);
+      else micro_kernel_direct_rows<T, kStridedA>(mr, K, a, rsa, csa, bp, ldb, c, ldc, alpha, beta, nr);
     }
   }
 }
