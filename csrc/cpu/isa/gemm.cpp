@@ -85,7 +85,8 @@ void pack_b(const T* B, int64_t rsb, int64_t csb, int64_t kc, int64_t nc, T* out
     for (int64_t k = 0; k < kc; ++k) {
       const T* src = B + k * rsb + j * csb;
       int64_t c = 0;
-      if (csb == 1) { std::memcpy(out, src, nr * sizeof(T)); c = nr; }
+      if (csb == 1 && nr == NR) { std::memcpy(out, src, NR * sizeof(T)); c = NR; }  // constant size: vector moves
+      else if (csb == 1) { std::memcpy(out, src, nr * sizeof(T)); c = nr; }
       else for (; c < nr; ++c) out[c] = src[c * csb];
       for (; c < NR; ++c) out[c] = T(0);
       out += NR;
