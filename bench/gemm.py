@@ -1,10 +1,12 @@
 """SGEMM against PyTorch (and NumPy for 2048), with GFLOP/s."""
+import os
+
 import numpy as np
 
 import ember
 import torch
 
-from common import both, print_table, randn, row, timeit_all
+from common import both, machine, print_table, randn, row, timeit_all
 
 
 def rows():
@@ -31,4 +33,6 @@ def rows():
 
 
 if __name__ == "__main__":
+    print(f"Machine: {machine()}; load average before: {os.getloadavg()[0]:.1f}")
     print_table(rows(), "GEMM")
+    print(f"\nLoad average after: {os.getloadavg()[0]:.1f}")

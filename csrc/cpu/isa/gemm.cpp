@@ -40,6 +40,11 @@ template <class T> struct Tile {
   static constexpr int64_t NC = NR * 128;
 };
 
+// gemm_direct's range: A and B small enough to stay in L2 across the whole product.
+constexpr int64_t kDirectMaxK = 512;
+constexpr int64_t kDirectMaxMNK = 256 * 256 * 256;
+constexpr int64_t kDirectInPlaceBBytes = 4096;
+
 // Per-thread packing buffers, grown as needed and reused across calls.
 template <class T>
 T* scratch(int slot, size_t elems) {
@@ -80,11 +85,40 @@ void pack_b(const T* B, int64_t rsb, int64_t csb, int64_t kc, int64_t nc, T* out
     for (int64_t k = 0; k < kc; ++k) {
       const T* src = B + k * rsb + j * csb;
       int64_t c = 0;
-      if (csb == 1) { std::memcpy(out, src, nr * sizeof(T)); c = nr; }
+      if (csb == 1 && nr == NR) { std::memcpy(out, src, NR * sizeof(T)); c = NR; }  // constant size: vector moves
+      else if (csb == 1) { std::memcpy(out, src, nr * sizeof(T)); c = nr; }
       else for (; c < nr; ++c) out[c] = src[c * csb];
       for (; c < NR; ++c) out[c] = T(0);
       out += NR;
     }
+  }
+}
+
+// C tile (first mr of ROWS rows, first nr of NR columns) = alpha * acc + beta * C; beta == 0 never
+// reads C (it may be uninitialised memory).
+template <class T, int ROWS>
+inline void store_tile(typename Tile<T>::V (&acc)[ROWS][Tile<T>::NV], T* c, int64_t ldc, T alpha, T beta, int mr,
+                       int nr) {
+  using Ti = Tile<T>;
+  using V = typename Ti::V;
+  constexpr int NV = Ti::NV, W = Ti::W, NR = Ti::NR;
+  if (mr == ROWS && nr == NR) {
+    for (int r = 0; r < ROWS; ++r)
+      for (int v = 0; v < NV; ++v) {
+        T* dst = c + r * ldc + v * W;
+        V out = acc[r][v] * alpha;
+        if (beta != T(0)) { V old; std::memcpy(&old, dst, sizeof(V)); out += old * beta; }
+        std::memcpy(dst, &out, sizeof(V));
+      }
+  } else {
+    alignas(64) T tmp[ROWS * NR];
+    for (int r = 0; r < ROWS; ++r)
+      for (int v = 0; v < NV; ++v) std::memcpy(tmp + r * NR + v * W, &acc[r][v], sizeof(V));
+    for (int r = 0; r < mr; ++r)
+      for (int j = 0; j < nr; ++j) {
+        T val = alpha * tmp[r * NR + j];
+        c[r * ldc + j] = beta != T(0) ? val + beta * c[r * ldc + j] : val;
+      }
   }
 }
 
@@ -107,23 +141,88 @@ inline void micro_kernel(int64_t kc, const T* EMBER_RESTRICT a, const T* EMBER_R
     a += MR;
     b += NR;
   }
-  if (mr == MR && nr == NR) {
-    for (int r = 0; r < MR; ++r)
-      for (int v = 0; v < NV; ++v) {
-        T* dst = c + r * ldc + v * W;
-        V out = acc[r][v] * alpha;
-        if (beta != T(0)) { V old; std::memcpy(&old, dst, sizeof(V)); out += old * beta; }
-        std::memcpy(dst, &out, sizeof(V));
-      }
-  } else {
-    alignas(64) T tmp[MR * NR];
-    for (int r = 0; r < MR; ++r)
-      for (int v = 0; v < NV; ++v) std::memcpy(tmp + r * NR + v * W, &acc[r][v], sizeof(V));
-    for (int r = 0; r < mr; ++r)
-      for (int j = 0; j < nr; ++j) {
-        T val = alpha * tmp[r * NR + j];
-        c[r * ldc + j] = beta != T(0) ? val + beta * c[r * ldc + j] : val;
-      }
+  store_tile<T, MR>(acc, c, ldc, alpha, beta, mr, nr);
+}
+
+// The micro-kernel without packed A: MRt rows of op(A) read in place (row r, column k at
+// a[r * rsa + k * csa]), broadcast one element at a time, against an NR-wide panel of B whose k-th
+// row starts at b + k * ldb (a packed panel has ldb = NR; a row-major B is used in place). MRt is a
+// compile-time row count so edge rows do no wasted FMAs and need no temporary. The A layout is a
+// template parameter too, so the common ones address A with no per-row pointer updates:
+// kRowMajorA (csa == 1) indexes each row by k, kColMajorA (rsa == 1) steps one pointer by csa.
+enum ALayout { kStridedA, kRowMajorA, kColMajorA };
+
+template <class T, int MRt, ALayout L>
+inline void micro_kernel_direct(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t ldb, T* c,
+                                int64_t ldc, T alpha, T beta, int nr) {
+  using Ti = Tile<T>;
+  using V = typename Ti::V;
+  constexpr int NV = Ti::NV, W = Ti::W;
+  V acc[MRt][NV];
+  const T* ar[MRt];
+  for (int r = 0; r < MRt; ++r) {
+    ar[r] = a + r * rsa;
+    for (int v = 0; v < NV; ++v) acc[r][v] = V{};
+  }
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + k * ldb + v * W, sizeof(V));
+    for (int r = 0; r < MRt; ++r) {
+      T x;
+      if constexpr (L == kRowMajorA) x = ar[r][k];
+      else if constexpr (L == kColMajorA) x = a[k * csa + r];
+      else { x = *ar[r]; ar[r] += csa; }
+      V av = x - V{};  // broadcast; see micro_kernel
+      for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
+    }
+  }
+  store_tile<T, MRt>(acc, c, ldc, alpha, beta, MRt, nr);
+}
+
+// Run-time row count -> compile-time instance of micro_kernel_direct.
+template <class T, ALayout L, int R = Tile<T>::MR>
+inline void micro_kernel_direct_rows(int mr, int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b,
+                                     int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int nr) {
+  if constexpr (R >= 1) {
+    if (mr == R) return micro_kernel_direct<T, R, L>(kc, a, rsa, csa, b, ldb, c, ldc, alpha, beta, nr);
+    micro_kernel_direct_rows<T, L, R - 1>(mr, kc, a, rsa, csa, b, ldb, c, ldc, alpha, beta, nr);
+  }
+}
+
+// Mid-sized problems (all of K in one pass): no packing of A at all, and B packed only where its
+// rows are not contiguous or a panel is narrower than NR; a full panel of a row-major B is read in
+// place. Column panels are the outer loop so each panel stays in L1 while every row block of A
+// passes over it; threads split the panels.
+template <class T>
+void gemm_direct(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsa, int64_t csa, const T* B,
+                 int64_t rsb, int64_t csb, T beta, T* C, int64_t ldc, int nthreads) {
+  using Ti = Tile<T>;
+  constexpr int MR = Ti::MR, NR = Ti::NR;
+  const int64_t npanels = (N + NR - 1) / NR;
+  // A panel read in place spans K rows of B; at a power-of-two row stride those rows share a few
+  // L1 sets and evict each other, so B is read in place only while a panel is a few KiB.
+  const bool b_in_place = csb == 1 && K * NR * static_cast<int64_t>(sizeof(T)) <= kDirectInPlaceBBytes;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && npanels > 1)
+  for (int64_t p = 0; p < npanels; ++p) {
+    int64_t jr = p * NR;
+    int nr = static_cast<int>(std::min<int64_t>(NR, N - jr));
+    const T* bp = B + jr * csb;
+    int64_t ldb = rsb;
+    if (!b_in_place || nr < NR) {
+      T* buf = scratch<T>(0, static_cast<size_t>(NR) * K);
+      pack_b(bp, rsb, csb, K, nr, buf);
+      bp = buf;
+      ldb = NR;
+    }
+    for (int64_t ir = 0; ir < M; ir += MR) {
+      int mr = static_cast<int>(std::min<int64_t>(MR, M - ir));
+      const T* a = A + ir * rsa;
+      T* c = C + ir * ldc + jr;
+      if (csa == 1) micro_kernel_direct_rows<T, kRowMajorA>(mr, K, a, rsa, csa, bp, ldb, c, ldc, alpha, beta, nr);
+      else if (rsa == 1) micro_kernel_direct_rows<T, kColMajorA>(mr, K, a, rsa, csa, bp, ldb, c, ldc, alpha, beta, nr);
+      else micro_kernel_direct_rows<T, kStridedA>(mr, K, a, rsa, csa, bp, ldb, c, ldc, alpha, beta, nr);
+    }
   }
 }
 
@@ -216,6 +315,10 @@ void gemm(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t rsa, int
   }
   int nthreads = omp_in_parallel() ? 1 : std::min<int64_t>(omp_get_max_threads(),
                                                              std::max<int64_t>(1, M * N * K / (64 * 64 * 64)));
+  if (K <= kDirectMaxK && M * N * K <= kDirectMaxMNK) {
+    gemm_direct(M, N, K, alpha, A, rsa, csa, B, rsb, csb, beta, C, ldc, nthreads);
+    return;
+  }
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KC) {
