@@ -13,7 +13,7 @@ Pair int_pair(const std::vector<int64_t>& v, const char* what, const char* op) {
 
 void check_nn_cpu(const Tensor& t, const char* op) {
   if (!t.device().is_cpu())
-    throw NotImplementedError(str(op, ": no CUDA kernel in this build for tensors on ", t.device().str()));
+    throw NotImplementedError(str(op, ": no CUDA kernel yet; got a tensor on ", t.device().str(), " (move it to the CPU with .cpu())"));
 }
 
 void check_nn_float(const Tensor& t, const char* what, const char* op) {

@@ -39,7 +39,7 @@ inline float u01_float(uint32_t x) { return (x >> 8) * (1.0f / 16777216.0f); }
 // Element i of the output gets word (i % 4) of counter base + i / 4 (two words in float64).
 template <class F>
 void fill_random(const Tensor& t, Generator& g, bool wide, const F& write) {
-  if (!t.device().is_cpu()) throw NotImplementedError("random: CUDA kernels arrive with the CUDA backend");
+  if (!t.device().is_cpu()) throw NotImplementedError(str("random: no CUDA kernel yet (Philox on the GPU); got a tensor on ", t.device().str(), " (fill it on the CPU, then move it)"));
   EMBER_CHECK(t.is_contiguous(), "random fill of a non-contiguous tensor");
   int64_t n = t.numel();
   int64_t per = wide ? 2 : 4;

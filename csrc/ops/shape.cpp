@@ -317,6 +317,9 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t d0, int64_t d1) {
 
 Tensor tril(const Tensor& t, int64_t k, bool upper) {
   EMBER_CHECK(t.dim() >= 2, upper ? "triu" : "tril", ": input tensor must have at least 2 dimensions");
+  if (!t.device().is_cpu())
+    throw NotImplementedError(str(upper ? "triu" : "tril", ": no CUDA kernel yet; got a tensor on ", t.device().str(),
+                                  " (move it to the CPU with .cpu())"));
   Tensor out = clone(t);
   int64_t rows = t.size(-2 + t.dim()), cols = t.size(t.dim() - 1);
   int64_t batch = t.numel() / std::max<int64_t>(rows * cols, 1);

@@ -1,0 +1,361 @@
+"""Every op with a CUDA kernel, on the GPU against the same op on the CPU (forward, and the
+gradient through autograd). Skips itself where no GPU is available."""
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as F
+
+pytestmark = pytest.mark.skipif(not ember.cuda.is_available(), reason="no CUDA GPU available")
+
+DEV = "cuda"
+
+
+def np_of(t):
+    return t.detach().cpu().numpy()
+
+
+def rand(*shape, dtype=np.float32, low=-2.0, high=2.0):
+    return np.random.uniform(low, high, shape).astype(dtype)
+
+
+def both(arr, requires_grad=False):
+    """The same data as a CPU tensor and a CUDA tensor (both leaves)."""
+    c = ember.tensor(arr, requires_grad=requires_grad)
+    g = ember.tensor(arr, device=DEV, requires_grad=requires_grad)
+    return c, g
+
+
+def close(cpu_t, gpu_t, rtol=1e-5, atol=1e-6):
+    assert gpu_t.device.type == "cuda"
+    a, b = np_of(cpu_t), np_of(gpu_t)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    if a.dtype.kind in "biu":
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(b, a, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def check(fn, *arrays, grad=True, rtol=1e-5, atol=1e-6):
+    """fn on CPU and GPU copies of arrays; compares outputs and, for float inputs, gradients."""
+    grad = grad and all(a.dtype.kind == "f" for a in arrays)
+    cpu, gpu = zip(*(both(a, requires_grad=grad) for a in arrays))
+    out_c, out_g = fn(*cpu), fn(*gpu)
+    close(out_c, out_g, rtol, atol)
+    if grad and out_c.requires_grad:
+        w = rand(*out_c.shape, dtype=np_of(out_c).dtype)
+        (out_c * ember.tensor(w)).sum().backward()
+        (out_g * ember.tensor(w, device=DEV)).sum().backward()
+        for c, g in zip(cpu, gpu):
+            if c.grad is not None:
+                close(c.grad, g.grad, rtol * 10, atol * 10)
+
+
+# ---- transfers, creation, fill, copy ----------------------------------------------------------
+
+def test_round_trip_every_dtype():
+    for dt in (np.bool_, np.uint8, np.int32, np.int64, np.float32, np.float64):
+        a = (np.arange(24).reshape(2, 3, 4) % 3).astype(dt)
+        g = ember.tensor(a).cuda()
+        assert g.is_cuda and g.device == ember.device("cuda:0")
+        np.testing.assert_array_equal(g.cpu().numpy(), a)
+
+
+def test_creation_and_fill():
+    close(ember.zeros(3, 4), ember.zeros(3, 4, device=DEV))
+    close(ember.full((2, 5), 7.5), ember.full((2, 5), 7.5, device=DEV))
+    close(ember.ones(4, dtype=ember.int64), ember.ones(4, dtype=ember.int64, device=DEV))
+    close(ember.arange(10), ember.arange(10, device=DEV))
+    close(ember.eye(3), ember.eye(3, device=DEV))
+    g = ember.zeros(4, 6, device=DEV)
+    g[:, ::2].fill_(3.0)
+    c = ember.zeros(4, 6)
+    c[:, ::2].fill_(3.0)
+    close(c, g)
+
+
+@pytest.mark.parametrize("src,dst", [("float32", "float64"), ("float64", "int32"), ("int64", "float32"),
+                                     ("bool", "float32"), ("float32", "bool"), ("uint8", "int64")])
+def test_casts(src, dst):
+    a = (rand(5, 7) * 3).astype(getattr(np, src) if src != "bool" else np.bool_)
+    c, g = both(a)
+    close(c.to(getattr(ember, dst)), g.to(getattr(ember, dst)))
+
+
+def test_strided_copies():
+    a = rand(6, 8)
+    c, g = both(a)
+    close(c.t().contiguous(), g.t().contiguous())
+    close(c[::2, 1::3].clone(), g[::2, 1::3].clone())
+    c2, g2 = ember.zeros(8, 6), ember.zeros(8, 6, device=DEV)
+    c2.copy_(c.t())
+    g2.copy_(g.t())
+    close(c2, g2)
+    # broadcast copy and cross-device copies into strided views
+    c3, g3 = ember.zeros(4, 8), ember.zeros(4, 8, device=DEV)
+    c3[1:3].copy_(c[0])
+    g3[1:3].copy_(c[0])  # CPU source into a CUDA view
+    close(c3, g3)
+    host = ember.zeros(8, 6)
+    host.copy_(g.t())  # CUDA source into a CPU tensor
+    np.testing.assert_array_equal(host.numpy(), a.T)
+
+
+# ---- elementwise -------------------------------------------------------------------------------
+
+UNARY = [
+    ("neg", lambda x: -x), ("abs", ember.abs), ("exp", ember.exp), ("sin", ember.sin), ("cos", ember.cos),
+    ("tanh", ember.tanh), ("sigmoid", ember.sigmoid), ("relu", F.relu), ("erf", ember.erf),
+    ("floor", ember.floor), ("round", ember.round), ("trunc", ember.trunc), ("sign", ember.sign),
+    ("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")), ("silu", F.silu),
+    ("softplus", F.softplus), ("elu", F.elu), ("leaky_relu", lambda x: F.leaky_relu(x, 0.1)),
+    ("clamp", lambda x: x.clamp(-0.5, 0.7)), ("pow2", lambda x: x ** 2), ("pow3.5", lambda x: x.abs() ** 3.5),
+    ("atan", ember.atan), ("sinh", ember.sinh), ("expm1", ember.expm1),
+]
+
+
+@pytest.mark.parametrize("name,fn", UNARY, ids=[u[0] for u in UNARY])
+def test_unary(name, fn):
+    check(fn, rand(3, 5, 7))
+    check(fn, rand(5, 7).T)  # a transposed (non-contiguous) input
+
+
+@pytest.mark.parametrize("name,fn", [("log", ember.log), ("sqrt", ember.sqrt), ("rsqrt", ember.rsqrt),
+                                     ("log1p", ember.log1p), ("reciprocal", ember.reciprocal)])
+def test_unary_positive(name, fn):
+    check(fn, rand(4, 9, low=0.1, high=3.0), rtol=1e-4)
+
+
+def test_unary_float64_and_integers():
+    check(ember.exp, rand(4, 4, dtype=np.float64))
+    for fn in (lambda x: -x, ember.abs, lambda x: x.clamp(-3, 3), lambda x: x ** 3):
+        check(fn, np.random.randint(-9, 9, (4, 5)).astype(np.int64))
+    c, g = both(np.array([1.0, np.nan, np.inf, -np.inf], np.float32))
+    for fn in (ember.isnan, ember.isinf, ember.isfinite, ember.logical_not):
+        close(fn(c), fn(g))
+    c, g = both(np.random.randint(0, 200, (6,)).astype(np.uint8))
+    close(~c, ~g)
+
+
+def test_unary_inplace():
+    a = rand(4, 6)
+    c, g = both(a)
+    c[:, 1:].relu_()
+    g[:, 1:].relu_()
+    close(c, g)
+    c.exp_()
+    g.exp_()
+    close(c, g)
+
+
+BINARY = [
+    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b), ("maximum", ember.maximum), ("minimum", ember.minimum),
+    ("atan2", ember.atan2), ("pow", lambda a, b: a.abs() ** b),
+]
+
+
+@pytest.mark.parametrize("name,fn", BINARY, ids=[b[0] for b in BINARY])
+@pytest.mark.parametrize("sa,sb", [((4, 5), (4, 5)), ((3, 1, 5), (4, 5)), ((4, 1), (1, 6)), ((), (3, 2)),
+                                   ((7,), ())])
+def test_binary_broadcast(name, fn, sa, sb):
+    check(fn, rand(*sa), rand(*sb), rtol=1e-4)
+
+
+def test_binary_noncontiguous_and_scalars():
+    a, b = rand(6, 4), rand(4, 6)
+    check(lambda x, y: x.T * y, a, b)
+    check(lambda x, y: x[::2] + y[:, ::2].T, a, b)
+    check(lambda x: x * 2.5 + 1, a)
+    check(lambda x: 3 - x, a)
+    check(lambda x: x / 4, a)
+    # a 0-d CPU tensor joins a CUDA tensor, as in PyTorch
+    g = ember.tensor(a, device=DEV)
+    close(ember.tensor(a) * ember.tensor(2.0), g * ember.tensor(2.0))
+
+
+@pytest.mark.parametrize("op", ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"])
+def test_comparisons(op):
+    a = np.random.randint(-2, 3, (5, 6)).astype(np.float32)
+    b = np.random.randint(-2, 3, (6,)).astype(np.float32)
+    check(getattr(ember, op), a, b, grad=False)
+
+
+def test_integer_binary():
+    a = np.random.randint(-20, 20, (5, 6)).astype(np.int64)
+    b = np.random.randint(1, 7, (5, 6)).astype(np.int64)
+    for fn in (lambda x, y: x + y, lambda x, y: x * y, lambda x, y: x // y, lambda x, y: x % y,
+               lambda x, y: x & y, lambda x, y: x | y, lambda x, y: x ^ y, lambda x, y: x / y):
+        check(fn, a, b)
+    c, g = both(a)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        g // ember.zeros(5, 6, dtype=ember.int64, device=DEV)
+    close(c * 3, g * 3)
+    close(c.float() + 1, g.float() + 1)
+
+
+def test_binary_inplace():
+    a, b = rand(4, 6), rand(6)
+    c, g = both(a)
+    cb, gb = both(b)
+    c[1:] += cb
+    g[1:] += gb
+    close(c, g)
+    c.mul_(2)
+    g.mul_(2)
+    close(c, g)
+
+
+def test_where():
+    a, b = rand(4, 5), rand(5)
+    cond = rand(4, 5) > 0
+    cc, gc = both(cond)
+    check(lambda x, y: ember.where(gc if x.is_cuda else cc, x, y), a, b)
+    g = ember.tensor(a, device=DEV)
+    close(ember.where(cc, ember.tensor(a), 0.0), ember.where(gc, g, 0.0))
+    close(ember.tensor(a).masked_fill(cc, -1.0), g.masked_fill(gc, -1.0))
+
+
+# ---- reductions --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape,dims", [((5, 7), None), ((5, 7), 0), ((5, 7), 1), ((3, 4, 5), (0, 2)),
+                                        ((2, 3, 4), -1), ((1 << 20,), None), ((3, 1 << 16), 1),
+                                        ((1 << 14, 3), 0), ((0, 4), 0), ((), None)])
+def test_sum_mean(shape, dims):
+    a = rand(*shape)
+    kw = {} if dims is None else {"dim": dims}
+    check(lambda x: x.sum(**kw), a, rtol=1e-4, atol=1e-4)
+    if a.size:
+        check(lambda x: x.mean(**kw), a, rtol=1e-4, atol=1e-5)
+    check(lambda x: x.sum(**kw, keepdim=True) if dims is not None else x.sum(), a, rtol=1e-4, atol=1e-4)
+
+
+def test_sum_noncontiguous_and_dtypes():
+    a = rand(6, 8, 10)
+    check(lambda x: x.permute(2, 0, 1).sum(1), a, rtol=1e-4)
+    check(lambda x: x[:, ::2].sum((0, 2)), a, rtol=1e-4)
+    check(lambda x: x.sum(), rand(100, dtype=np.float64))
+    check(lambda x: x.sum(0), np.random.randint(-5, 5, (50, 3)).astype(np.int32))  # int64 result
+    check(lambda x: x.sum(), np.random.rand(40) > 0.5)
+
+
+@pytest.mark.parametrize("op", ["prod", "amax", "amin", "all", "any", "var", "std"])
+def test_other_reductions(op):
+    a = rand(4, 6, low=0.5, high=1.5)
+    if op in ("all", "any"):
+        for arr in (a > 1.0, (a > 0).astype(np.uint8)):
+            c, g = both(arr)
+            close(getattr(ember, op)(c), getattr(ember, op)(g))
+            close(getattr(ember, op)(c, 1), getattr(ember, op)(g, 1))
+        return
+    fn = getattr(ember, op)
+    check(lambda x: fn(x), a, rtol=1e-4)
+    check(lambda x: fn(x, 1), a, rtol=1e-4)
+    check(lambda x: fn(x.T, 1), a, rtol=1e-4)
+
+
+def test_max_min_argmax_with_ties_and_nan():
+    a = np.random.randint(0, 4, (7, 33)).astype(np.float32)  # many ties: the first index wins
+    c, g = both(a)
+    for dim in (0, 1):
+        for f in (ember.max, ember.min):
+            vc, ic = f(c, dim)
+            vg, ig = f(g, dim)
+            close(vc, vg)
+            close(ic, ig)
+        close(c.argmax(dim), g.argmax(dim))
+        close(c.argmin(dim, keepdim=True), g.argmin(dim, keepdim=True))
+    close(c.argmax(), g.argmax())
+    close(c.max(), g.max())
+    a[2, 5] = np.nan
+    c, g = both(a)
+    close(c.max(1)[0], g.max(1)[0])
+    close(c.max(1)[1], g.max(1)[1])
+    close(c.amax(), g.amax())
+    big = rand(1 << 18)
+    c, g = both(big)
+    close(c.argmax(), g.argmax())
+    check(lambda x: x.max(1)[0], rand(5, 9))  # gradient flows through the chosen index
+
+
+# ---- matrix products ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (7, 13, 5), (64, 64, 64), (128, 128, 128), (257, 129, 65),
+                                   (300, 1000, 200), (5, 0, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mm(m, k, n, dtype):
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    check(ember.mm, rand(m, k, dtype=dtype), rand(k, n, dtype=dtype), **tol)
+    check(lambda a, b: a.T @ b.T, rand(k, m, dtype=dtype), rand(n, k, dtype=dtype), **tol)
+
+
+def test_addmm_bmm_matmul_linear():
+    tol = dict(rtol=1e-4, atol=1e-4)
+    check(lambda c, a, b: ember.addmm(c, a, b, beta=0.5, alpha=2.0), rand(9, 11), rand(9, 20), rand(20, 11), **tol)
+    check(lambda c, a, b: ember.addmm(c, a, b), rand(11), rand(9, 20), rand(20, 11), **tol)
+    check(ember.bmm, rand(4, 9, 20), rand(4, 20, 11), **tol)
+    check(ember.matmul, rand(2, 3, 9, 20), rand(20, 11), **tol)
+    check(ember.matmul, rand(3, 1, 9, 20), rand(4, 20, 11), **tol)
+    check(ember.matmul, rand(20), rand(20, 11), **tol)
+    check(ember.matmul, rand(9, 20), rand(20), **tol)
+    check(ember.matmul, rand(20), rand(20), **tol)
+    check(lambda x, w, b: F.linear(x, w, b), rand(16, 84), rand(10, 84), rand(10), **tol)
+    check(lambda x, w: F.linear(x, w), rand(2, 5, 84), rand(10, 84), **tol)
+
+
+def test_integer_matmul_is_refused_clearly():
+    g = ember.ones(3, 3, dtype=ember.int64, device=DEV)
+    with pytest.raises(NotImplementedError, match="matmul.*CUDA.*int64"):
+        g @ g
+
+
+def test_mlp_training_step_matches_cpu():
+    ember.manual_seed(0)
+    layers_c = [ember.nn.Linear(30, 40), ember.nn.Linear(40, 10)]
+    layers_g = [ember.nn.Linear(30, 40), ember.nn.Linear(40, 10)]
+    for lc, lg in zip(layers_c, layers_g):
+        lg.load_state_dict(lc.state_dict())
+        lg.cuda()
+    x = rand(16, 30)
+
+    def forward(layers, inp):
+        h = F.relu(layers[0](inp))
+        return (layers[1](h) ** 2).mean()
+
+    lc_ = forward(layers_c, ember.tensor(x))
+    lg_ = forward(layers_g, ember.tensor(x, device=DEV))
+    lc_.backward()
+    lg_.backward()
+    close(lc_, lg_, rtol=1e-4)
+    for lc, lg in zip(layers_c, layers_g):
+        close(lc.weight.grad, lg.weight.grad, rtol=1e-4, atol=1e-5)
+        close(lc.bias.grad, lg.bias.grad, rtol=1e-4, atol=1e-5)
+
+
+# ---- devices and errors ------------------------------------------------------------------------
+
+DEVICE_MISMATCH = "Expected all tensors to be on the same device, but found at least two devices"
+
+
+@pytest.mark.parametrize("fn", [lambda g, c: g + c, lambda g, c: c * g, lambda g, c: ember.mm(g, c),
+                                lambda g, c: ember.matmul(c, g), lambda g, c: ember.where(g > 0, g, c),
+                                lambda g, c: F.linear(g, c), lambda g, c: ember.cat([g, c]),
+                                lambda g, c: g.add_(c), lambda g, c: c.add_(g)])
+def test_mixing_devices_raises(fn):
+    g = ember.ones(3, 3, device=DEV)
+    c = ember.ones(3, 3)
+    with pytest.raises(RuntimeError, match=DEVICE_MISMATCH):
+        fn(g, c)
+
+
+@pytest.mark.parametrize("fn,name", [
+    (lambda g: F.conv2d(g.reshape(1, 1, 3, 3), g.reshape(1, 1, 3, 3)), "conv2d"),
+    (lambda g: F.max_pool2d(g.reshape(1, 1, 3, 3), 2), "max_pool2d"),
+    (lambda g: ember.cumsum(g, 0), "cumsum"),
+    (lambda g: g.uniform_(), "random"),
+    (lambda g: g[ember.tensor([0, 1], device="cuda")], "index"),
+])
+def test_ops_without_a_cuda_kernel_say_so(fn, name):
+    g = ember.ones(3, 3, device=DEV)
+    with pytest.raises(NotImplementedError, match=f"(?s){name}.*cuda:0"):
+        fn(g)
