@@ -225,5 +225,51 @@ BINARY(SigmoidBackward, static_cast<T>(a * b * (T(1) - b)))
 BINARY(TanhBackward, static_cast<T>(a * (T(1) - b * b)))
 #undef BINARY
 
+// ---- optimizer element updates (cpu/optim.cpp, cuda/optim.cu): PyTorch's single-tensor formulas
+
+// torch.maximum: NaN if either is NaN.
+template <class T> EMBER_HD T maximum_nan(T a, T b) { return a != a ? a : (b > a || b != b) ? b : a; }
+// torch.lerp's two-sided formula, exact at both ends.
+template <class T> EMBER_HD T lerp(T self, T end, T w) {
+  return (w < T(0.5) && w > T(-0.5)) ? self + w * (end - self) : end - (end - self) * (T(1) - w);
+}
+
+template <class T>
+struct SgdUpdate {
+  T lr, mom, damp, wd;  // damp is 1 - dampening
+  bool maximize, decay, momentum, first, nesterov;
+  // buf: the momentum buffer element (null without momentum).
+  EMBER_HD void operator()(T& p, T g, T* buf) const {
+    T d = maximize ? -g : g;
+    if (decay) d = d + wd * p;
+    if (momentum) {
+      T m = first ? d : *buf * mom + damp * d;
+      *buf = m;
+      d = nesterov ? d + mom * m : m;
+    }
+    p = p + (-lr) * d;
+  }
+};
+
+template <class T>
+struct AdamUpdate {
+  T neg_step_size, bc2_sqrt, eps, w1, beta2, w2, wd, decay;  // decay is 1 - lr * weight_decay
+  bool maximize, has_decay, decoupled;
+  // vmax: the amsgrad running max element (null without amsgrad).
+  EMBER_HD void operator()(T& p, T g, T& m, T& v, T* vmax) const {
+    T d = maximize ? -g : g;
+    if (has_decay) {
+      if (decoupled) p = p * decay;
+      else d = d + wd * p;
+    }
+    m = lerp(m, d, w1);
+    v = v * beta2 + w2 * d * d;
+    T second = v;
+    if (vmax) second = *vmax = maximum_nan(*vmax, v);
+    T denom = std::sqrt(second) / bc2_sqrt + eps;
+    p = p + neg_step_size * m / denom;
+  }
+};
+
 }  // namespace
 }  // namespace ember::elem

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/element_ops.h"
 #include "core/parallel.h"
 
 namespace ember::cpu {
@@ -26,14 +27,6 @@ void for_each_range(const std::vector<OptimSlot>& slots, const F& fn) {
   });
 }
 
-// torch.maximum: NaN if either is NaN.
-template <class T>
-T nan_max(T a, T b) { return std::isnan(a) ? a : (b > a || std::isnan(b)) ? b : a; }
-
-// torch.lerp's two-sided formula, exact at both ends.
-template <class T>
-T lerp(T self, T end, T w) { return std::abs(w) < T(0.5) ? self + w * (end - self) : end - (end - self) * (T(1) - w); }
-
 template <class T>
 void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
   T* __restrict__ p = static_cast<T*>(s.param);
@@ -52,16 +45,8 @@ void sgd_range(const OptimSlot& s, int64_t b, int64_t e, const SgdOptions& o) {
     }
     return;
   }
-  for (int64_t i = b; i < e; ++i) {
-    T d = maximize ? -g[i] : g[i];
-    if (decay) d = d + wd * p[i];
-    if (momentum) {
-      T m = first ? d : buf[i] * mom + damp * d;
-      buf[i] = m;
-      d = nesterov ? d + mom * m : m;
-    }
-    p[i] = p[i] + (-lr) * d;
-  }
+  const elem::SgdUpdate<T> update{lr, mom, damp, wd, maximize, decay, momentum, first, nesterov};
+  for (int64_t i = b; i < e; ++i) update(p[i], g[i], momentum ? buf + i : nullptr);
 }
 
 template <class T>
@@ -76,20 +61,9 @@ void adam_range(const OptimSlot& s, int64_t b, int64_t e, const AdamOptions& o) 
   const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(o.step));
   const T neg_step_size = T(-(o.lr / bc1)), bc2_sqrt = T(std::sqrt(bc2)), eps = T(o.eps);
   const T w1 = T(1 - o.beta1), beta2 = T(o.beta2), w2 = T(1 - o.beta2), wd = T(o.weight_decay);
-  const T decay = T(1 - o.lr * o.weight_decay);
-  for (int64_t i = b; i < e; ++i) {
-    T d = o.maximize ? -g[i] : g[i];
-    if (o.weight_decay != 0) {
-      if (o.decoupled_weight_decay) p[i] = p[i] * decay;
-      else d = d + wd * p[i];
-    }
-    m[i] = lerp(m[i], d, w1);
-    v[i] = v[i] * beta2 + w2 * d * d;
-    T second = v[i];
-    if (vmax) second = vmax[i] = nan_max(vmax[i], v[i]);
-    T denom = std::sqrt(second) / bc2_sqrt + eps;
-    p[i] = p[i] + neg_step_size * m[i] / denom;
-  }
+  const elem::AdamUpdate<T> update{neg_step_size, bc2_sqrt, eps, w1, beta2, w2, wd, T(1 - o.lr * o.weight_decay),
+                                   o.maximize, o.weight_decay != 0, o.decoupled_weight_decay};
+  for (int64_t i = b; i < e; ++i) update(p[i], g[i], m[i], v[i], vmax ? vmax + i : nullptr);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/tensor.h"
+#include "cuda/backend.h"
 
 namespace ember::cuda {
 namespace {
@@ -43,6 +44,17 @@ inline unsigned grid_for(int64_t n, int threads = kThreads) {
   int64_t cap = static_cast<int64_t>(sms) * 32;
   return static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks));
 }
+
+// A device buffer from the caching allocator on the current device, returned at scope exit
+// (kernels run in stream order, so a reused block is not overwritten before they have read it).
+struct Scratch {
+  void* ptr = nullptr;
+  int device;
+  explicit Scratch(size_t nbytes) : device(current_device()) { ptr = allocate(nbytes, device); }
+  ~Scratch() { release(ptr, device); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+};
 
 constexpr int kMaxDims = 10;
 

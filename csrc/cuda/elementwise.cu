@@ -153,15 +153,13 @@ bool any_true(const Tensor& t) {
   DeviceGuard guard(t.device().index);
   const Tensor* ops[1] = {&t};
   Strided<1> s = make_strided<1>(ops);
-  int* flag = nullptr;
-  check_cuda(cudaMalloc(&flag, sizeof(int)), "cudaMalloc");
+  Scratch flag_buf(sizeof(int));
+  int* flag = static_cast<int*>(flag_buf.ptr);
   int host = 0;
-  cudaMemset(flag, 0, sizeof(int));
+  check_cuda(cudaMemset(flag, 0, sizeof(int)), "cudaMemset");
   any_true_kernel<<<grid_for(n), kThreads>>>(n, s, flag);
-  cudaError_t err = cudaGetLastError();
-  if (err == cudaSuccess) err = cudaMemcpy(&host, flag, sizeof(int), cudaMemcpyDeviceToHost);
-  cudaFree(flag);
-  check_cuda(err, "any_true kernel");
+  check_launch("any_true kernel");
+  check_cuda(cudaMemcpy(&host, flag, sizeof(int), cudaMemcpyDeviceToHost), "any_true kernel");
   return host != 0;
 }
 

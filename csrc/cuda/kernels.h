@@ -7,9 +7,14 @@
 // device, except that an input may be a 0-d CPU tensor, read on the host as a scalar.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "core/tensor.h"
+#include "cpu/conv.h"
 #include "cpu/kernels.h"
+#include "cpu/loss.h"
+#include "cpu/optim.h"
+#include "cpu/pool.h"
 
 namespace ember::cuda {
 
@@ -54,5 +59,60 @@ void max_dim(const Tensor& x, const ReduceGeometry& outer, int64_t len, int64_t 
 void gemm(int device, DType dt, int64_t batch, int64_t M, int64_t N, int64_t K, double alpha, const void* A, int64_t sa,
           int64_t rsa, int64_t csa, const void* B, int64_t sb, int64_t rsb, int64_t csb, double beta, void* C,
           int64_t sc, int64_t ldc);
+
+// ---- the nn kernels: the CPU's names and argument structs, on device pointers -------------
+// They run on the current CUDA device: ops/ holds a DeviceScope for the tensors' device.
+struct DeviceScope {
+  explicit DeviceScope(Device d);
+  ~DeviceScope();
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+  int previous = -1;
+};
+
+// softmax (log=false) or log_softmax over the middle dim of a contiguous (outer, len, inner)
+// tensor, and its gradient from the saved output (reduce.cu).
+template <class T>
+void softmax_forward(int64_t outer, int64_t len, int64_t inner, const T* x, T* y, bool log);
+template <class T>
+void softmax_backward(int64_t outer, int64_t len, int64_t inner, const T* grad, const T* y, T* grad_x, bool log);
+
+// conv.cu: im2col + the GEMM above, as cpu/conv.h.
+template <class T>
+void conv2d_forward(const cpu::Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);
+template <class T>
+void conv2d_backward_input(const cpu::Conv2dShape& s, const T* gy, const T* w, T* gx);
+template <class T>
+void conv2d_backward_weight(const cpu::Conv2dShape& s, const T* gy, const T* x, T* gw, T* gb);
+
+// pool.cu, as cpu/pool.h.
+template <class T>
+void max_pool2d_forward(const cpu::Pool2dShape& s, const T* x, T* y, int64_t* idx);
+template <class T>
+void max_pool2d_backward(const cpu::Pool2dShape& s, const T* gy, const int64_t* idx, T* gx);
+template <class T>
+void avg_pool2d_forward(const cpu::Pool2dShape& s, bool count_include_pad, int64_t divisor, const T* x, T* y);
+template <class T>
+void avg_pool2d_backward(const cpu::Pool2dShape& s, bool count_include_pad, int64_t divisor, const T* gy, T* gx);
+// True when an index is outside [0, limit) (checked on the device, one flag comes back).
+bool any_index_out_of_range(const int64_t* idx, int64_t n, int64_t limit);
+
+// loss.cu, as cpu/loss.h (weight and target are device pointers; targets already checked).
+template <class T>
+void cross_entropy_forward(const cpu::LossShape& s, const cpu::LossOptions<T>& o, const T* x, const int64_t* target,
+                           T* lsm, T* loss);
+template <class T>
+void cross_entropy_backward(const cpu::LossShape& s, const cpu::LossOptions<T>& o, const T* grad, const T* lsm,
+                            const int64_t* target, T* grad_x);
+template <class T>
+void nll_loss_forward(const cpu::LossShape& s, const cpu::LossOptions<T>& o, const T* logp, const int64_t* target,
+                      T* loss);
+template <class T>
+void nll_loss_backward(const cpu::LossShape& s, const cpu::LossOptions<T>& o, const T* grad, const int64_t* target,
+                       T* grad_x);
+
+// optim.cu, as cpu/optim.h: one launch per parameter, PyTorch's single-tensor formulas.
+void sgd_step(const std::vector<cpu::OptimSlot>& slots, const cpu::SgdOptions& o);
+void adam_step(const std::vector<cpu::OptimSlot>& slots, const cpu::AdamOptions& o);
 
 }  // namespace ember::cuda

@@ -255,4 +255,95 @@ void max_dim(const Tensor& x, const ReduceGeometry& g, int64_t len, int64_t stri
   });
 }
 
+// ---- softmax / log_softmax: one warp per line, the CPU's arithmetic -------------------------
+namespace {
+
+template <class T>
+__device__ __forceinline__ T warp_max(T v) {
+  for (int d = 16; d > 0; d >>= 1) {
+    T o = __shfl_xor_sync(0xffffffffu, v, d);
+    v = v < o ? o : v;  // std::max's rule: a NaN operand on the right is dropped, as on the CPU
+  }
+  return v;
+}
+__device__ __forceinline__ double warp_sum(double v) {
+  for (int d = 16; d > 0; d >>= 1) v += __shfl_xor_sync(0xffffffffu, v, d);
+  return v;
+}
+
+template <class T>
+__global__ void softmax_kernel(int64_t lines, int64_t len, int64_t inner, const T* __restrict__ x, T* __restrict__ y,
+                               bool log) {
+  const int lane = threadIdx.x % 32;
+  const int64_t warps = static_cast<int64_t>(gridDim.x) * (blockDim.x / 32);
+  for (int64_t w = blockIdx.x * static_cast<int64_t>(blockDim.x / 32) + threadIdx.x / 32; w < lines; w += warps) {
+    const int64_t base = (w / inner) * len * inner + w % inner;
+    const T* row = x + base;
+    T* out = y + base;
+    T m = -std::numeric_limits<T>::infinity();
+    for (int64_t i = lane; i < len; i += 32) m = m < row[i * inner] ? row[i * inner] : m;
+    m = warp_max(m);
+    if (isinf(m) && m < 0) m = 0;  // an all -inf line: exp gives 0s, log gives -inf
+    double sum = 0;
+    if (log) {
+      for (int64_t i = lane; i < len; i += 32) sum += exp(static_cast<double>(row[i * inner] - m));
+      const T log_sum = static_cast<T>(::log(warp_sum(sum)));
+      for (int64_t i = lane; i < len; i += 32) out[i * inner] = (row[i * inner] - m) - log_sum;
+    } else {
+      for (int64_t i = lane; i < len; i += 32) {
+        T e = exp(row[i * inner] - m);
+        out[i * inner] = e;
+        sum += e;
+      }
+      const T inv = static_cast<T>(1.0 / warp_sum(sum));
+      for (int64_t i = lane; i < len; i += 32) out[i * inner] *= inv;
+    }
+  }
+}
+
+template <class T>
+__global__ void softmax_backward_kernel(int64_t lines, int64_t len, int64_t inner, const T* __restrict__ g,
+                                        const T* __restrict__ y, T* __restrict__ r, bool log) {
+  const int lane = threadIdx.x % 32;
+  const int64_t warps = static_cast<int64_t>(gridDim.x) * (blockDim.x / 32);
+  for (int64_t w = blockIdx.x * static_cast<int64_t>(blockDim.x / 32) + threadIdx.x / 32; w < lines; w += warps) {
+    const int64_t base = (w / inner) * len * inner + w % inner;
+    double acc = 0;
+    if (log) {  // dx = g - softmax * sum(g)
+      for (int64_t i = lane; i < len; i += 32) acc += g[base + i * inner];
+      const T total = static_cast<T>(warp_sum(acc));
+      for (int64_t i = lane; i < len; i += 32) r[base + i * inner] = g[base + i * inner] - exp(y[base + i * inner]) * total;
+    } else {  // dx = y * (g - sum(g * y))
+      for (int64_t i = lane; i < len; i += 32) acc += g[base + i * inner] * y[base + i * inner];
+      const T total = static_cast<T>(warp_sum(acc));
+      for (int64_t i = lane; i < len; i += 32) r[base + i * inner] = y[base + i * inner] * (g[base + i * inner] - total);
+    }
+  }
+}
+
+unsigned warp_blocks(int64_t lines) { return grid_for(lines * 32); }
+
+}  // namespace
+
+template <class T>
+void softmax_forward(int64_t outer, int64_t len, int64_t inner, const T* x, T* y, bool log) {
+  const int64_t lines = outer * inner;
+  if (lines == 0 || len == 0) return;
+  softmax_kernel<T><<<warp_blocks(lines), kThreads>>>(lines, len, inner, x, y, log);
+  check_launch("softmax kernel");
+}
+
+template <class T>
+void softmax_backward(int64_t outer, int64_t len, int64_t inner, const T* grad, const T* y, T* grad_x, bool log) {
+  const int64_t lines = outer * inner;
+  if (lines == 0 || len == 0) return;
+  softmax_backward_kernel<T><<<warp_blocks(lines), kThreads>>>(lines, len, inner, grad, y, grad_x, log);
+  check_launch("softmax backward kernel");
+}
+
+template void softmax_forward<float>(int64_t, int64_t, int64_t, const float*, float*, bool);
+template void softmax_forward<double>(int64_t, int64_t, int64_t, const double*, double*, bool);
+template void softmax_backward<float>(int64_t, int64_t, int64_t, const float*, const float*, float*, bool);
+template void softmax_backward<double>(int64_t, int64_t, int64_t, const double*, const double*, double*, bool);
+
 }  // namespace ember::cuda

@@ -16,14 +16,17 @@ void check_nn_cpu(const Tensor& t, const char* op) {
     throw NotImplementedError(str(op, ": no CUDA kernel yet; got a tensor on ", t.device().str(), " (move it to the CPU with .cpu())"));
 }
 
-void check_nn_float(const Tensor& t, const char* what, const char* op) {
-  check_nn_cpu(t, op);
+void check_nn_float(const Tensor& t, const char* what, const char* op, bool cuda_ok) {
+  if (!cuda_ok) check_nn_cpu(t, op);
   if (!is_floating(t.dtype()))
     throw Error(str(op, ": expected ", what, " to be float32 or float64, but got ", dtype_name(t.dtype())));
 }
 
 void check_same_dtype(const Tensor& t, const char* what, const Tensor& ref, const char* ref_what, const char* op) {
-  check_nn_cpu(t, op);
+  if (t.device() != ref.device())
+    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
+                    ref.device().str(), " and ", t.device().str(), "! (when checking argument for ", op, ", ", what,
+                    ")"));
   if (t.dtype() != ref.dtype())
     throw Error(str(op, ": expected ", what, " to have the same dtype as ", ref_what, " (", dtype_name(ref.dtype()),
                     "), but got ", dtype_name(t.dtype())));

@@ -44,7 +44,7 @@ Slots make_slots(const std::vector<Tensor>& params, const std::vector<Tensor>& g
   Slots s;
   for (size_t i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
-    check_nn_float(p, "params", op);
+    check_nn_float(p, "params", op, true);
     check_state(p, p, i, "params", op);
     check_same_dtype(grads[i], "grads", p, "params", op);
     EMBER_CHECK(grads[i].sizes() == p.sizes(), op, ": grads[", i, "] has shape ", shape_str(grads[i].sizes()),
@@ -59,6 +59,23 @@ Slots make_slots(const std::vector<Tensor>& params, const std::vector<Tensor>& g
     s.slots.push_back(slot);
   }
   return s;
+}
+
+// Runs a step on each backend over the params that live there (a param group may mix devices).
+template <class Options>
+void run_step(const std::vector<Tensor>& params, const Slots& s, const Options& o,
+              void (*cpu_step)(const std::vector<cpu::OptimSlot>&, const Options&),
+              void (*cuda_step)(const std::vector<cpu::OptimSlot>&, const Options&)) {
+  std::vector<cpu::OptimSlot> on_cpu;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (params[i].device().is_cuda()) {
+      cuda::DeviceScope scope(params[i].device());
+      cuda_step({s.slots[i]}, o);
+    } else {
+      on_cpu.push_back(s.slots[i]);
+    }
+  }
+  if (!on_cpu.empty()) cpu_step(on_cpu, o);
 }
 
 void bump(const std::vector<Tensor>& list) {
@@ -76,7 +93,8 @@ void sgd_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grad
   std::vector<StateList> states;
   if (momentum != 0) states.push_back({&momentum_buffers, "momentum_buffers"});
   Slots s = make_slots(params, grads, states, op);
-  cpu::sgd_step(s.slots, {lr, momentum, dampening, weight_decay, nesterov, maximize, first_step});
+  const cpu::SgdOptions o{lr, momentum, dampening, weight_decay, nesterov, maximize, first_step};
+  run_step(params, s, o, &cpu::sgd_step, &cuda::sgd_step);
   bump(params);
   if (momentum != 0) bump(momentum_buffers);
 }
@@ -90,7 +108,8 @@ void adam_step(const std::vector<Tensor>& params, const std::vector<Tensor>& gra
   std::vector<StateList> states{{&exp_avgs, "exp_avgs"}, {&exp_avg_sqs, "exp_avg_sqs"}};
   if (amsgrad) states.push_back({&max_exp_avg_sqs, "max_exp_avg_sqs"});
   Slots s = make_slots(params, grads, states, op);
-  cpu::adam_step(s.slots, {step, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay});
+  const cpu::AdamOptions o{step, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay};
+  run_step(params, s, o, &cpu::adam_step, &cuda::adam_step);
   bump(params);
   for (const StateList& st : states) bump(*st.list);
 }

@@ -365,13 +365,19 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
 
 Tensor softmax(const Tensor& x, int64_t dim, bool log) {
   const char* name = log ? "log_softmax" : "softmax";
-  check_cpu(x, name);
   DType dt = is_floating(x.dtype()) ? x.dtype() : DType::Float32;
   Tensor src = contiguous(to_dtype(x, dt));
   int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
   const auto [outer, len, inner] = lines_around(x, d);
+  if (x.device().is_cuda()) {
+    cuda::DeviceScope scope(x.device());
+    EMBER_DISPATCH_FLOAT(dt, name, [&] {
+      cuda::softmax_forward<scalar_t>(outer, len, inner, src.data<scalar_t>(), out.data<scalar_t>(), log);
+    });
+    return out;
+  }
   EMBER_DISPATCH_FLOAT(dt, name, [&] {
     using T = scalar_t;
     const T* s = src.data<T>();
@@ -407,13 +413,23 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
 }
 
 Tensor softmax_backward(const Tensor& grad_in, const Tensor& out_in, int64_t dim, bool log) {
-  check_cpu(out_in, log ? "log_softmax_backward" : "softmax_backward");
-  check_cpu(grad_in, log ? "log_softmax_backward" : "softmax_backward");
+  if (grad_in.device() != out_in.device())
+    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
+                    grad_in.device().str(), " and ", out_in.device().str(), "! (when checking argument for ",
+                    log ? "_log_softmax_backward_data" : "_softmax_backward_data", ")"));
   Tensor grad = contiguous(to_dtype(grad_in, out_in.dtype())), out = contiguous(out_in);
   Tensor gi = empty(out.sizes(), out.dtype(), out.device());
   if (out.numel() == 0) return gi;
   int64_t d = wrap_dim(dim, out.dim());
   const auto [outer, len, inner] = lines_around(out, d);
+  if (out.device().is_cuda()) {
+    cuda::DeviceScope scope(out.device());
+    EMBER_DISPATCH_FLOAT(out.dtype(), "softmax_backward", [&] {
+      cuda::softmax_backward<scalar_t>(outer, len, inner, grad.data<scalar_t>(), out.data<scalar_t>(),
+                                       gi.data<scalar_t>(), log);
+    });
+    return gi;
+  }
   EMBER_DISPATCH_FLOAT(out.dtype(), "softmax_backward", [&] {
     using T = scalar_t;
     const T* g = grad.data<T>();
