@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/philox.h"
 #include "core/tensor.h"
 #include "cpu/conv.h"
 #include "cpu/kernels.h"
@@ -110,6 +111,10 @@ void nll_loss_forward(const cpu::LossShape& s, const cpu::LossOptions<T>& o, con
 template <class T>
 void nll_loss_backward(const cpu::LossShape& s, const cpu::LossOptions<T>& o, const T* grad, const int64_t* target,
                        T* grad_x);
+
+// random.cu: n elements of dtype dt at data (contiguous) from Philox counters base, base + 1,
+// ... under seed, each element computed as on the CPU (core/philox.h), so the streams match.
+void random_fill(DType dt, void* data, int64_t n, uint64_t seed, uint64_t base, const rng::DistParams& d);
 
 // optim.cu, as cpu/optim.h: one launch per parameter, PyTorch's single-tensor formulas.
 void sgd_step(const std::vector<cpu::OptimSlot>& slots, const cpu::SgdOptions& o);

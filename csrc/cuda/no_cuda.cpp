@@ -57,6 +57,7 @@ template <class T>
 void nll_loss_forward(const cpu::LossShape&, const cpu::LossOptions<T>&, const T*, const int64_t*, T*) { not_built(); }
 template <class T>
 void nll_loss_backward(const cpu::LossShape&, const cpu::LossOptions<T>&, const T*, const int64_t*, T*) { not_built(); }
+void random_fill(DType, void*, int64_t, uint64_t, uint64_t, const rng::DistParams&) { not_built(); }
 bool any_index_out_of_range(const int64_t*, int64_t, int64_t) { not_built(); }
 void sgd_step(const std::vector<cpu::OptimSlot>&, const cpu::SgdOptions&) { not_built(); }
 void adam_step(const std::vector<cpu::OptimSlot>&, const cpu::AdamOptions&) { not_built(); }

@@ -351,7 +351,6 @@ def test_mixing_devices_raises(fn):
 @pytest.mark.parametrize("fn,name", [
     (lambda g: F.adaptive_avg_pool2d(g.reshape(1, 1, 3, 3), 2), "adaptive_avg_pool2d"),
     (lambda g: ember.cumsum(g, 0), "cumsum"),
-    (lambda g: g.uniform_(), "random"),
     (lambda g: g[ember.tensor([0, 1], device="cuda")], "index"),
     (lambda g: ember.tril(g), "tril"),
 ])
@@ -359,6 +358,32 @@ def test_ops_without_a_cuda_kernel_say_so(fn, name):
     g = ember.ones(3, 3, device=DEV)
     with pytest.raises(NotImplementedError, match=f"(?s){name}.*cuda:0"):
         fn(g)
+
+
+# ---- random: the CPU's Philox stream -----------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda dev: ember.rand(1001, device=dev),
+    lambda dev: ember.rand(3, 333, dtype=ember.float64, device=dev),
+    lambda dev: ember.randint(-5, 17, (999,), device=dev),
+    lambda dev: ember.empty(1000, device=dev).uniform_(-3, 2),
+    lambda dev: ember.empty(1000, device=dev).bernoulli_(0.3),
+    lambda dev: F.dropout(ember.ones(1000, device=dev), 0.4),
+])
+def test_same_seed_same_stream(make):
+    ember.manual_seed(1234)
+    c = make("cpu")
+    ember.manual_seed(1234)
+    g = make(DEV)
+    np.testing.assert_array_equal(np_of(g), np_of(c))
+
+
+def test_normal_stream_matches_within_rounding():
+    ember.manual_seed(7)
+    c = ember.randn(4097)
+    ember.manual_seed(7)
+    g = ember.randn(4097, device=DEV)
+    np.testing.assert_allclose(np_of(g), np_of(c), rtol=1e-6, atol=1e-7)
 
 
 # ---- nn kernels: softmax, conv, pooling, losses, optimizers -----------------------------------
