@@ -29,9 +29,7 @@ DType combine_categories(DType higher, DType lower) {
 bool is_cpu_scalar(const Tensor& t) { return t.device().is_cpu() && t.dim() == 0; }
 
 void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
-  if (a.device() != b.device() && !is_cpu_scalar(a) && !is_cpu_scalar(b))
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    a.device().str(), " and ", b.device().str(), "! (when checking argument for ", op, ")"));
+  if (!is_cpu_scalar(a) && !is_cpu_scalar(b)) check_device_match(a, b, op);
 }
 
 // Where an op over a and b runs: on the device of the operand that is not a CPU scalar.
@@ -247,9 +245,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 Tensor& binary_(BinaryOp op, Tensor& self, const Tensor& other) {
   const char* name = binary_name(op);
   check_same_device(self, other, name);
-  if (self.device().is_cpu() && other.device().is_cuda())  // only a CPU scalar may join another device
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    other.device().str(), " and cpu! (when checking argument for ", name, "_)"));
+  if (self.device().is_cpu()) check_device_match(self, other, name);  // a CPU self takes no CUDA operand
   check_writable(self, name);
   DType dt = binary_compute_dtype(op, self, other);
   DType out_dt = cpu::binary_returns_bool(op) ? DType::Bool : dt;

@@ -12,12 +12,6 @@ namespace ember::ops {
 
 namespace {
 
-void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
-  if (a.device() != b.device())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    a.device().str(), " and ", b.device().str(), "! (when checking argument for ", op, ")"));
-}
-
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
   if (a.dtype() != b.dtype())
     throw Error(str(op, ": expected m1 and m2 to have the same dtype, but got: ", dtype_name(a.dtype()), " != ",
@@ -86,7 +80,7 @@ Tensor bmm_strided(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
-  check_same_device(a, b, "mm");
+  check_device_match(a, b, "mm");
   EMBER_CHECK(a.dim() == 2, "self must be a matrix");
   EMBER_CHECK(b.dim() == 2, "mat2 must be a matrix");
   check_same_dtype(a, b, "mm");
@@ -98,8 +92,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b, double beta, double alpha) {
-  check_same_device(a, b, "addmm");
-  if (!(c.device().is_cpu() && c.dim() == 0)) check_same_device(c, a, "addmm");
+  check_device_match(a, b, "addmm");
+  if (!(c.device().is_cpu() && c.dim() == 0)) check_device_match(c, a, "addmm");
   check_same_dtype(a, b, "addmm");
   EMBER_CHECK(a.dim() == 2 && b.dim() == 2, "addmm: expected 2-D matrices, got ", a.dim(), "-D and ", b.dim(), "-D");
   if (a.size(1) != b.size(0)) shapes_error(a, b);
@@ -111,7 +105,7 @@ Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b, double beta, dou
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_same_device(a, b, "bmm");
+  check_device_match(a, b, "bmm");
   EMBER_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   EMBER_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
   check_same_dtype(a, b, "bmm");
@@ -123,7 +117,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
-  check_same_device(a, v, "mv");
+  check_device_match(a, v, "mv");
   EMBER_CHECK(a.dim() == 2 && v.dim() == 1, "vector + matrix @ vector expected, got ", a.dim(), ", ", v.dim());
   check_same_dtype(a, v, "mv");
   EMBER_CHECK(a.size(1) == v.size(0), "size mismatch, got input (", a.size(0), "), mat (", a.size(0), "x", a.size(1),
@@ -132,7 +126,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
-  check_same_device(a, b, "dot");
+  check_device_match(a, b, "dot");
   EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "1D tensors expected, but got ", a.dim(), "D and ", b.dim(), "D tensors");
   EMBER_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
               scalar_type_name(a.dtype()), " and ", scalar_type_name(b.dtype()));
@@ -143,7 +137,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
-  check_same_device(a, b, "matmul");
+  check_device_match(a, b, "matmul");
   EMBER_CHECK(a.dim() > 0 && b.dim() > 0, "both arguments to matmul need to be at least 1D, but they are ", a.dim(),
               "D and ", b.dim(), "D");
   if (a.dim() == 1 && b.dim() == 1) return dot(a, b);
@@ -178,7 +172,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bias) {
-  check_same_device(x, w, "linear");
+  check_device_match(x, w, "linear");
   EMBER_CHECK(w.dim() == 2 || w.dim() == 1, "linear: weight must be 1-D or 2-D, got ", w.dim(), "-D");
   EMBER_CHECK(x.dim() >= 1, "linear: input must have at least 1 dimension");
   if (w.dim() == 1) {
@@ -194,7 +188,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bia
   Tensor out = empty({x2.size(0), out_f}, x.dtype(), x.device());
   double beta = 0.0;
   if (bias) {
-    check_same_device(x, *bias, "linear");
+    check_device_match(x, *bias, "linear");
     copy_(out, to_dtype(*bias, x.dtype()));
     beta = 1.0;
   }

@@ -21,10 +21,7 @@ struct LossArgs {
 LossArgs loss_args(const char* op, const Tensor& input, const Tensor& target, const std::optional<Tensor>& weight,
                    int64_t ignore_index, int64_t reduction) {
   check_nn_float(input, "input", op, true);
-  if (target.device() != input.device())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    input.device().str(), " and ", target.device().str(), "! (when checking argument for ", op,
-                    ", target)"));
+  check_device_match(input, target, op, "target");
   if (input.dim() < 1) throw ValueError(str("Expected 1 or more dimensions (got ", input.dim(), ")"));
   if (reduction < 0 || reduction > 2)
     throw ValueError(str(op, ": reduction must be 0 (none), 1 (mean) or 2 (sum), but got ", reduction));
@@ -58,7 +55,7 @@ LossArgs loss_args(const char* op, const Tensor& input, const Tensor& target, co
   if (weight) {
     EMBER_CHECK(weight->dim() == 1 && weight->numel() == a.s.C, "weight tensor should be defined either for all ",
                 a.s.C, " classes or no classes but got weight tensor of shape: ", shape_str(weight->sizes()));
-    check_same_dtype(*weight, "weight", input, "input", op);
+    check_device_match(input, *weight, op, "weight");
     EMBER_CHECK(weight->dtype() == input.dtype(), "expected scalar type ", scalar_type_name(input.dtype()),
                 " but found ", scalar_type_name(weight->dtype()));
     a.weight = contiguous(*weight);

@@ -23,10 +23,7 @@ void check_nn_float(const Tensor& t, const char* what, const char* op, bool cuda
 }
 
 void check_same_dtype(const Tensor& t, const char* what, const Tensor& ref, const char* ref_what, const char* op) {
-  if (t.device() != ref.device())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    ref.device().str(), " and ", t.device().str(), "! (when checking argument for ", op, ", ", what,
-                    ")"));
+  check_device_match(ref, t, op, what);
   if (t.dtype() != ref.dtype())
     throw Error(str(op, ": expected ", what, " to have the same dtype as ", ref_what, " (", dtype_name(ref.dtype()),
                     "), but got ", dtype_name(t.dtype())));

@@ -106,10 +106,7 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const IntList& kernel_
 Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, const Shape& input_shape) {
   const char* op = "max_pool2d_backward";
   check_nn_float(grad_output, "grad_output", op, true);
-  if (indices.device() != grad_output.device())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    grad_output.device().str(), " and ", indices.device().str(), "! (when checking argument for ", op,
-                    ", indices)"));
+  check_device_match(grad_output, indices, op, "indices");
   check_shape_arg(input_shape, "input_shape", op);
   check_pool_rank(input_shape);
   EMBER_CHECK(indices.dtype() == DType::Int64, op, ": expected indices of dtype int64, but got ",

@@ -413,10 +413,7 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
 }
 
 Tensor softmax_backward(const Tensor& grad_in, const Tensor& out_in, int64_t dim, bool log) {
-  if (grad_in.device() != out_in.device())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    grad_in.device().str(), " and ", out_in.device().str(), "! (when checking argument for ",
-                    log ? "_log_softmax_backward_data" : "_softmax_backward_data", ")"));
+  check_device_match(out_in, grad_in, log ? "_log_softmax_backward_data" : "_softmax_backward_data");
   Tensor grad = contiguous(to_dtype(grad_in, out_in.dtype())), out = contiguous(out_in);
   Tensor gi = empty(out.sizes(), out.dtype(), out.device());
   if (out.numel() == 0) return gi;

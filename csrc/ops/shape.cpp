@@ -236,9 +236,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (t.dim() == 1 && t.numel() == 0) continue;
-    if (t.device() != ref->device())
-      throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                      ref->device().str(), " and ", t.device().str(), "!"));
+    check_device_match(*ref, t, "cat");
     if (t.dim() != ref->dim())
       throw Error(str("Tensors must have same number of dimensions: got ", ref->dim(), " and ", t.dim()));
     for (int64_t d = 0; d < t.dim(); ++d)
