@@ -78,6 +78,11 @@ void softmax_forward(int64_t outer, int64_t len, int64_t inner, const T* x, T* y
 template <class T>
 void softmax_backward(int64_t outer, int64_t len, int64_t inner, const T* grad, const T* y, T* grad_x, bool log);
 
+// cumsum (product=false) or cumprod over the middle dim of a contiguous (outer, len, inner)
+// tensor, accumulating in double (floating) or int64 as on the CPU (reduce.cu).
+template <class T>
+void cumulative(int64_t outer, int64_t len, int64_t inner, const T* x, T* y, bool product);
+
 // conv.cu: im2col + the GEMM above, as cpu/conv.h.
 template <class T>
 void conv2d_forward(const cpu::Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);
@@ -95,6 +100,10 @@ template <class T>
 void avg_pool2d_forward(const cpu::Pool2dShape& s, bool count_include_pad, int64_t divisor, const T* x, T* y);
 template <class T>
 void avg_pool2d_backward(const cpu::Pool2dShape& s, bool count_include_pad, int64_t divisor, const T* gy, T* gx);
+template <class T>
+void adaptive_avg_pool2d_forward(const cpu::Pool2dShape& s, const T* x, T* y);
+template <class T>
+void adaptive_avg_pool2d_backward(const cpu::Pool2dShape& s, const T* gy, T* gx);
 // True when an index is outside [0, limit) (checked on the device, one flag comes back).
 bool any_index_out_of_range(const int64_t* idx, int64_t n, int64_t limit);
 

@@ -37,6 +37,9 @@ DeviceScope::DeviceScope(Device) {}
 DeviceScope::~DeviceScope() {}
 template <class T> void softmax_forward(int64_t, int64_t, int64_t, const T*, T*, bool) { not_built(); }
 template <class T> void softmax_backward(int64_t, int64_t, int64_t, const T*, const T*, T*, bool) { not_built(); }
+template <class T> void cumulative(int64_t, int64_t, int64_t, const T*, T*, bool) { not_built(); }
+template <class T> void adaptive_avg_pool2d_forward(const cpu::Pool2dShape&, const T*, T*) { not_built(); }
+template <class T> void adaptive_avg_pool2d_backward(const cpu::Pool2dShape&, const T*, T*) { not_built(); }
 template <class T> void conv2d_forward(const cpu::Conv2dShape&, const T*, const T*, const T*, T*) { not_built(); }
 template <class T> void conv2d_backward_input(const cpu::Conv2dShape&, const T*, const T*, T*) { not_built(); }
 template <class T> void conv2d_backward_weight(const cpu::Conv2dShape&, const T*, const T*, T*, T*) { not_built(); }
@@ -81,6 +84,15 @@ void adam_step(const std::vector<cpu::OptimSlot>&, const cpu::AdamOptions&) { no
                                      const int64_t*, T*);
 EMBER_NO_CUDA_INSTANTIATE(float)
 EMBER_NO_CUDA_INSTANTIATE(double)
+template void adaptive_avg_pool2d_forward<float>(const cpu::Pool2dShape&, const float*, float*);
+template void adaptive_avg_pool2d_forward<double>(const cpu::Pool2dShape&, const double*, double*);
+template void adaptive_avg_pool2d_backward<float>(const cpu::Pool2dShape&, const float*, float*);
+template void adaptive_avg_pool2d_backward<double>(const cpu::Pool2dShape&, const double*, double*);
+template void cumulative<uint8_t>(int64_t, int64_t, int64_t, const uint8_t*, uint8_t*, bool);
+template void cumulative<int32_t>(int64_t, int64_t, int64_t, const int32_t*, int32_t*, bool);
+template void cumulative<int64_t>(int64_t, int64_t, int64_t, const int64_t*, int64_t*, bool);
+template void cumulative<float>(int64_t, int64_t, int64_t, const float*, float*, bool);
+template void cumulative<double>(int64_t, int64_t, int64_t, const double*, double*, bool);
 #undef EMBER_NO_CUDA_INSTANTIATE
 
 void gemm(int, DType, int64_t, int64_t, int64_t, int64_t, double, const void*, int64_t, int64_t, int64_t, const void*,

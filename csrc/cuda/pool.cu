@@ -116,6 +116,51 @@ __global__ void avg_pool_backward_kernel(Pool2dShape s, bool count_include_pad, 
   }
 }
 
+__device__ __forceinline__ int64_t adaptive_start_d(int64_t o, int64_t out, int64_t in) {
+  return (o / out) * in + ((o % out) * in) / out;
+}
+__device__ __forceinline__ int64_t adaptive_end_d(int64_t o, int64_t out, int64_t in) {
+  return 1 + ((o + 1) * in - 1) / out;
+}
+
+template <class T>
+__global__ void adaptive_avg_kernel(Pool2dShape s, const T* __restrict__ x, T* __restrict__ y) {
+  const int64_t out_plane = s.OH * s.OW;
+  EMBER_GRID_LOOP(i, s.planes * out_plane) {
+    const int64_t p = i / out_plane, ow = i % s.OW, oh = (i / s.OW) % s.OH;
+    const int64_t h0 = adaptive_start_d(oh, s.OH, s.H), h1 = adaptive_end_d(oh, s.OH, s.H);
+    const int64_t w0 = adaptive_start_d(ow, s.OW, s.W), w1 = adaptive_end_d(ow, s.OW, s.W);
+    const T* xp = x + p * s.H * s.W;
+    T sum = T(0);
+    for (int64_t ih = h0; ih < h1; ++ih)
+      for (int64_t iw = w0; iw < w1; ++iw) sum += xp[ih * s.W + iw];
+    y[i] = sum / static_cast<T>(h1 - h0) / static_cast<T>(w1 - w0);  // as PyTorch rounds
+  }
+}
+
+// Each input pixel gathers from the (few) adaptive cells that cover it.
+template <class T>
+__global__ void adaptive_avg_backward_kernel(Pool2dShape s, const T* __restrict__ gy, T* __restrict__ gx) {
+  const int64_t in_plane = s.H * s.W;
+  EMBER_GRID_LOOP(i, s.planes * in_plane) {
+    const int64_t p = i / in_plane, iw = i % s.W, ih = (i / s.W) % s.H;
+    const T* g = gy + p * s.OH * s.OW;
+    T acc = T(0);
+    for (int64_t oh = ih * s.OH / s.H; oh < s.OH; ++oh) {
+      const int64_t h0 = adaptive_start_d(oh, s.OH, s.H), h1 = adaptive_end_d(oh, s.OH, s.H);
+      if (h0 > ih) break;
+      if (ih >= h1) continue;
+      for (int64_t ow = iw * s.OW / s.W; ow < s.OW; ++ow) {
+        const int64_t w0 = adaptive_start_d(ow, s.OW, s.W), w1 = adaptive_end_d(ow, s.OW, s.W);
+        if (w0 > iw) break;
+        if (iw >= w1) continue;
+        acc += g[oh * s.OW + ow] / static_cast<T>(h1 - h0) / static_cast<T>(w1 - w0);
+      }
+    }
+    gx[i] = acc;
+  }
+}
+
 __global__ void index_range_kernel(const int64_t* __restrict__ idx, int64_t n, int64_t limit, int* flag) {
   EMBER_GRID_LOOP(i, n) if (idx[i] < 0 || idx[i] >= limit) *flag = 1;
 }
@@ -157,6 +202,22 @@ void avg_pool2d_backward(const Pool2dShape& s, bool count_include_pad, int64_t d
   check_launch("avg_pool2d backward kernel");
 }
 
+template <class T>
+void adaptive_avg_pool2d_forward(const Pool2dShape& s, const T* x, T* y) {
+  const int64_t n = s.planes * s.OH * s.OW;
+  if (n == 0) return;
+  adaptive_avg_kernel<T><<<grid_for(n), kThreads>>>(s, x, y);
+  check_launch("adaptive_avg_pool2d kernel");
+}
+
+template <class T>
+void adaptive_avg_pool2d_backward(const Pool2dShape& s, const T* gy, T* gx) {
+  const int64_t n = s.planes * s.H * s.W;
+  if (n == 0) return;
+  adaptive_avg_backward_kernel<T><<<grid_for(n), kThreads>>>(s, gy, gx);
+  check_launch("adaptive_avg_pool2d backward kernel");
+}
+
 bool any_index_out_of_range(const int64_t* idx, int64_t n, int64_t limit) {
   if (n == 0) return false;
   Scratch flag_buf(sizeof(int));
@@ -174,7 +235,9 @@ bool any_index_out_of_range(const int64_t* idx, int64_t n, int64_t limit) {
   template void max_pool2d_forward<T>(const Pool2dShape&, const T*, T*, int64_t*);               \
   template void max_pool2d_backward<T>(const Pool2dShape&, const T*, const int64_t*, T*);        \
   template void avg_pool2d_forward<T>(const Pool2dShape&, bool, int64_t, const T*, T*);          \
-  template void avg_pool2d_backward<T>(const Pool2dShape&, bool, int64_t, const T*, T*);
+  template void avg_pool2d_backward<T>(const Pool2dShape&, bool, int64_t, const T*, T*);          \
+  template void adaptive_avg_pool2d_forward<T>(const Pool2dShape&, const T*, T*);                 \
+  template void adaptive_avg_pool2d_backward<T>(const Pool2dShape&, const T*, T*);
 EMBER_POOL_INSTANTIATE(float)
 EMBER_POOL_INSTANTIATE(double)
 #undef EMBER_POOL_INSTANTIATE

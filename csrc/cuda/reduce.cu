@@ -346,4 +346,39 @@ template void softmax_forward<double>(int64_t, int64_t, int64_t, const double*, 
 template void softmax_backward<float>(int64_t, int64_t, int64_t, const float*, const float*, float*, bool);
 template void softmax_backward<double>(int64_t, int64_t, int64_t, const double*, const double*, double*, bool);
 
+// ---- cumsum / cumprod: one thread per line, the CPU's accumulator and order ------------------
+namespace {
+
+template <class T>
+__global__ void cumulative_kernel(int64_t lines, int64_t len, int64_t inner, const T* __restrict__ x,
+                                  T* __restrict__ y, bool product) {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  for (int64_t w = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; w < lines;
+       w += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t base = (w / inner) * len * inner + w % inner;
+    Acc acc = product ? Acc(1) : Acc(0);
+    for (int64_t i = 0; i < len; ++i) {
+      const int64_t k = base + i * inner;
+      acc = product ? acc * static_cast<Acc>(x[k]) : acc + static_cast<Acc>(x[k]);
+      y[k] = static_cast<T>(acc);
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void cumulative(int64_t outer, int64_t len, int64_t inner, const T* x, T* y, bool product) {
+  const int64_t lines = outer * inner;
+  if (lines == 0 || len == 0) return;
+  cumulative_kernel<T><<<grid_for(lines), kThreads>>>(lines, len, inner, x, y, product);
+  check_launch("cumulative kernel");
+}
+
+template void cumulative<uint8_t>(int64_t, int64_t, int64_t, const uint8_t*, uint8_t*, bool);
+template void cumulative<int32_t>(int64_t, int64_t, int64_t, const int32_t*, int32_t*, bool);
+template void cumulative<int64_t>(int64_t, int64_t, int64_t, const int64_t*, int64_t*, bool);
+template void cumulative<float>(int64_t, int64_t, int64_t, const float*, float*, bool);
+template void cumulative<double>(int64_t, int64_t, int64_t, const double*, double*, bool);
+
 }  // namespace ember::cuda

@@ -177,7 +177,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
 
 Tensor adaptive_avg_pool2d(const Tensor& input, const IntList& output_size) {
   const char* op = "adaptive_avg_pool2d";
-  check_nn_float(input, "input", op);
+  check_nn_float(input, "input", op, true);
   EMBER_CHECK(output_size.size() == 2, op, ": output_size must be 2");
   EMBER_CHECK(output_size[0] >= 0 && output_size[1] >= 0, op, ": elements of output_size must be greater than or "
               "equal to 0 but received {", output_size[0], ", ", output_size[1], "}");
@@ -189,19 +189,19 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const IntList& output_size) {
   cpu::Pool2dShape s{};
   Shape out_shape = pooled_shape(in, output_size[0], output_size[1], s.planes);
   s.H = in[in.size() - 2], s.W = in[in.size() - 1], s.OH = output_size[0], s.OW = output_size[1];
-  Tensor y = empty(out_shape, input.dtype());
+  Tensor y = empty(out_shape, input.dtype(), input.device());
   if (y.numel() == 0) return y;
   Tensor x = contiguous(input);
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::adaptive_avg_pool2d_forward<T>(s, x.data<T>(), y.data<T>());
+    EMBER_NN_CALL(x.device(), adaptive_avg_pool2d_forward<T>, s, x.data<T>(), y.data<T>());
   });
   return y;
 }
 
 Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape) {
   const char* op = "adaptive_avg_pool2d_backward";
-  check_nn_float(grad_output, "grad_output", op);
+  check_nn_float(grad_output, "grad_output", op, true);
   check_shape_arg(input_shape, "input_shape", op);
   check_pool_rank(input_shape);
   const Shape& g = grad_output.sizes();
@@ -211,7 +211,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& inpu
   cpu::Pool2dShape s{};
   pooled_shape(input_shape, 0, 0, s.planes);
   s.H = input_shape[r - 2], s.W = input_shape[r - 1], s.OH = g[r - 2], s.OW = g[r - 1];
-  Tensor gx = empty(input_shape, grad_output.dtype());
+  Tensor gx = empty(input_shape, grad_output.dtype(), grad_output.device());
   if (gx.numel() == 0) return gx;
   if (grad_output.numel() == 0) {  // an empty output took nothing from the input
     fill_(gx, 0.0);
@@ -220,7 +220,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& inpu
   Tensor gy = contiguous(grad_output);
   EMBER_DISPATCH_FLOAT(gy.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::adaptive_avg_pool2d_backward<T>(s, gy.data<T>(), gx.data<T>());
+    EMBER_NN_CALL(gy.device(), adaptive_avg_pool2d_backward<T>, s, gy.data<T>(), gx.data<T>());
   });
   return gx;
 }

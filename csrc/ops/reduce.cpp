@@ -337,7 +337,6 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool ma
 
 Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DType> dtype) {
   const char* name = product ? "cumprod" : "cumsum";
-  check_cpu(x, name);
   DType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? DType::Int64 : x.dtype());
   Tensor src = contiguous(to_dtype(x, dt));
   int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
@@ -345,6 +344,13 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
   if (x.numel() == 0) return out;
   if (x.dim() == 0) return clone(src);  // a scalar is its own running total (-0.0 stays -0.0)
   const auto [outer, len, inner] = lines_around(x, d);
+  if (x.device().is_cuda()) {
+    cuda::DeviceScope scope(x.device());
+    EMBER_DISPATCH_NUMERIC(dt, name, [&] {
+      cuda::cumulative<scalar_t>(outer, len, inner, src.data<scalar_t>(), out.data<scalar_t>(), product);
+    });
+    return out;
+  }
   EMBER_DISPATCH_NUMERIC(dt, name, [&] {
     using T = scalar_t;
     using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
