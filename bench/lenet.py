@@ -16,11 +16,11 @@ from lenet_mnist import build  # noqa: E402  (the example's model, so the bench 
 TARGETS = {4: 2.0, 64: 1.2, 256: 1.0}
 
 
-def trainer(lib, net, images, labels):
+def trainer(lib, net, images, labels, device="cpu"):
     """One training step of `lib` (ember or torch) on a fixed batch, as the example's loop does it."""
     opt = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
     loss_fn = lib.nn.CrossEntropyLoss()
-    x, y = lib.from_numpy(images), lib.from_numpy(labels)
+    x, y = lib.from_numpy(images).to(device), lib.from_numpy(labels).to(device)
 
     def step():
         opt.zero_grad()

@@ -59,4 +59,11 @@ int64_t wrap_dim(int64_t dim, int64_t ndim) {
   return dim < 0 ? dim + n : dim;
 }
 
+void check_device_match(const Tensor& ref, const Tensor& t, const char* op, const char* arg) {
+  if (ref.device() == t.device()) return;
+  throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ", ref.device().str(),
+                  " and ", t.device().str(), "! (when checking argument for ", op, arg ? ", " : "", arg ? arg : "",
+                  ")"));
+}
+
 }  // namespace ember

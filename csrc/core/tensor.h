@@ -57,6 +57,10 @@ std::string shape_str(const Shape& sizes);  // "[2, 3]", as PyTorch prints shape
 Tensor empty(const Shape& sizes, DType dtype, Device device = Device{});
 Tensor empty_like(const Tensor& t);  // contiguous, same dtype and device
 Tensor as_strided(const Tensor& t, Shape sizes, Shape strides, int64_t offset);
+// PyTorch's RuntimeError when two tensors of one op live on different devices ("Expected all
+// tensors to be on the same device, but found at least two devices, cuda:0 and cpu! (when
+// checking argument for op[, arg])"); `arg` may be null.
+void check_device_match(const Tensor& ref, const Tensor& t, const char* op, const char* arg = nullptr);
 // Wraps `dim` (may be negative) into [0, ndim); PyTorch's IndexError when out of range.
 int64_t wrap_dim(int64_t dim, int64_t ndim);
 

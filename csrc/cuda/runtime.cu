@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "cuda/backend.h"
+#include "cuda/kernels.h"
 
 namespace ember::cuda {
 
@@ -144,6 +145,16 @@ void empty_cache() {
     for (auto& kv : c.free_blocks) { cudaFree(kv.second); c.sizes.erase(kv.second); c.reserved -= kv.first; }
     c.free_blocks.clear();
   }
+}
+
+DeviceScope::DeviceScope(Device d) {
+  if (!d.is_cuda()) return;
+  check(cudaGetDevice(&previous), "cudaGetDevice");
+  if (previous == d.index) previous = -1;
+  else check(cudaSetDevice(d.index), "cudaSetDevice");
+}
+DeviceScope::~DeviceScope() {
+  if (previous >= 0) cudaSetDevice(previous);
 }
 
 }  // namespace ember::cuda

@@ -64,7 +64,7 @@ void check_grad_output(const Tensor& gy, const ConvArgs& a, const char* op) {
 Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias, const IntList& stride,
               const IntList& padding, const IntList& dilation, int64_t groups) {
   const char* op = "conv2d";
-  check_nn_float(input, "input", op);
+  check_nn_float(input, "input", op, true);
   check_same_dtype(weight, "weight", input, "input", op);
   ConvArgs a = conv_args(op, input.sizes(), weight.sizes(), stride, padding, dilation, groups);
   if (bias) {
@@ -73,13 +73,13 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Ten
                 ", expected bias to be 1-dimensional with ", a.s.O, " elements, but got bias of size ",
                 shape_str(bias->sizes()), " instead");
   }
-  Tensor y = empty(a.output_shape, input.dtype());
+  Tensor y = empty(a.output_shape, input.dtype(), input.device());
   if (y.numel() == 0) return y;
   Tensor x = contiguous(input), w = contiguous(weight);
   std::optional<Tensor> b = bias ? std::optional<Tensor>(contiguous(*bias)) : std::nullopt;
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::conv2d_forward<T>(a.s, x.data<T>(), w.data<T>(), b ? b->data<T>() : nullptr, y.data<T>());
+    EMBER_NN_CALL(x.device(), conv2d_forward<T>, a.s, x.data<T>(), w.data<T>(), b ? b->data<T>() : nullptr, y.data<T>());
   });
   return y;
 }
@@ -87,12 +87,12 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Ten
 Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, const Shape& input_shape,
                              const IntList& stride, const IntList& padding, const IntList& dilation, int64_t groups) {
   const char* op = "conv2d_backward_input";
-  check_nn_float(weight, "weight", op);
+  check_nn_float(weight, "weight", op, true);
   check_same_dtype(grad_output, "grad_output", weight, "weight", op);
   check_shape_arg(input_shape, "input_shape", op);
   ConvArgs a = conv_args(op, input_shape, weight.sizes(), stride, padding, dilation, groups);
   check_grad_output(grad_output, a, op);
-  Tensor gx = empty(input_shape, weight.dtype());
+  Tensor gx = empty(input_shape, weight.dtype(), weight.device());
   if (gx.numel() == 0) return gx;
   if (grad_output.numel() == 0) {  // no output channels: nothing flows back
     fill_(gx, 0.0);
@@ -101,7 +101,7 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, co
   Tensor gy = contiguous(grad_output), w = contiguous(weight);
   EMBER_DISPATCH_FLOAT(weight.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::conv2d_backward_input<T>(a.s, gy.data<T>(), w.data<T>(), gx.data<T>());
+    EMBER_NN_CALL(w.device(), conv2d_backward_input<T>, a.s, gy.data<T>(), w.data<T>(), gx.data<T>());
   });
   return gx;
 }
@@ -111,18 +111,19 @@ std::pair<Tensor, std::optional<Tensor>> conv2d_backward_weight(const Tensor& gr
                                                                 const IntList& padding, const IntList& dilation,
                                                                 int64_t groups, bool bias_grad) {
   const char* op = "conv2d_backward_weight";
-  check_nn_float(input, "input", op);
+  check_nn_float(input, "input", op, true);
   check_same_dtype(grad_output, "grad_output", input, "input", op);
   check_shape_arg(weight_shape, "weight_shape", op);
   ConvArgs a = conv_args(op, input.sizes(), weight_shape, stride, padding, dilation, groups);
   check_grad_output(grad_output, a, op);
-  Tensor gw = empty(weight_shape, input.dtype());
+  Tensor gw = empty(weight_shape, input.dtype(), input.device());
   std::optional<Tensor> gb;
-  if (bias_grad) gb = empty({a.s.O}, input.dtype());
+  if (bias_grad) gb = empty({a.s.O}, input.dtype(), input.device());
   Tensor gy = contiguous(grad_output), x = contiguous(input);
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::conv2d_backward_weight<T>(a.s, gy.data<T>(), x.data<T>(), gw.data<T>(), gb ? gb->data<T>() : nullptr);
+    EMBER_NN_CALL(x.device(), conv2d_backward_weight<T>, a.s, gy.data<T>(), x.data<T>(), gw.data<T>(),
+                  gb ? gb->data<T>() : nullptr);
   });
   return {gw, gb};
 }

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/iter.h"
 #include "cuda/backend.h"
+#include "cuda/kernels.h"
 #include "ops/elementwise.h"
 
 namespace ember::ops {
@@ -55,8 +56,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
   if (dst.device() != src.device()) {
     // Cross-device: make src contiguous in dst's dtype and shape on its own device, then move bytes.
     Tensor staged = empty(dst.sizes(), dst.dtype(), src.device());
-    if (src.device().is_cpu()) copy_(staged, src);
-    else throw NotImplementedError("copy_: device-side casts arrive with the CUDA kernels");
+    copy_(staged, src);
     if (dst.is_contiguous()) {
       cuda::copy_bytes(dst.raw(), dst.device(), staged.raw(), staged.device(), dst.numel() * dst.itemsize());
     } else {
@@ -71,7 +71,8 @@ void copy_(const Tensor& dst, const Tensor& src) {
       cuda::copy_bytes(dst.raw(), dst.device(), src.raw(), src.device(), dst.numel() * dst.itemsize());
       return;
     }
-    throw NotImplementedError("copy_: strided or casting copies on CUDA arrive with the CUDA kernels");
+    cuda::copy(dst, src);
+    return;
   }
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() && dst.sizes() == src.sizes()) {
     if (dst.raw() != src.raw()) std::memmove(dst.raw(), src.raw(), dst.numel() * dst.itemsize());
@@ -108,8 +109,8 @@ Tensor to_device(const Tensor& t, Device device) {
 }
 
 void fill_(const Tensor& t, double value) {
-  if (!t.device().is_cpu()) throw NotImplementedError("fill_: CUDA kernels arrive with the CUDA backend");
   check_writable(t, "fill_");
+  if (t.device().is_cuda()) return cuda::fill(t, value);
   cpu::LoopFn fn = EMBER_DISPATCH_ALL(t.dtype(), "fill_", [&] { return static_cast<cpu::LoopFn>(&fill_loop<scalar_t>); });
   StridedIter({&t}, t.sizes()).run(fn, &value);
 }

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/iter.h"
 #include "core/parallel.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 
 namespace ember::ops {
@@ -24,15 +25,24 @@ DType combine_categories(DType higher, DType lower) {
   return higher != kUndefined ? higher : lower;
 }
 
+// A 0-d CPU tensor (a Python number among them) may join tensors on any device, as in PyTorch.
+bool is_cpu_scalar(const Tensor& t) { return t.device().is_cpu() && t.dim() == 0; }
+
 void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
-  if (a.device() != b.device() && !a.is_wrapped_number() && !b.is_wrapped_number())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    a.device().str(), " and ", b.device().str(), "! (when checking argument for ", op, ")"));
+  if (!is_cpu_scalar(a) && !is_cpu_scalar(b)) check_device_match(a, b, op);
 }
 
-void check_cpu(const Tensor& t, const char* op) {
-  if (!t.device().is_cpu())
-    throw NotImplementedError(str(op, ": no CUDA kernel in this build for tensors on ", t.device().str()));
+// Where an op over a and b runs: on the device of the operand that is not a CPU scalar.
+Device op_device(const Tensor& a, const Tensor& b) { return is_cpu_scalar(a) ? b.device() : a.device(); }
+
+// True when any element of the bool tensor m is set, on whichever device m lives.
+bool any_set(const Tensor& m) {
+  if (m.device().is_cuda()) return cuda::any_true(m);
+  Tensor c = contiguous(m);
+  const bool* p = c.data<bool>();
+  for (int64_t i = 0, n = c.numel(); i < n; ++i)
+    if (p[i]) return true;
+  return false;
 }
 
 // Runs `fn` over out and inputs; same-shape contiguous operands skip the iterator entirely.
@@ -145,9 +155,7 @@ void check_writable(const Tensor& out, const char* op) {
 Tensor empty_for(const Shape& shape, DType dtype, Device device) { return empty(shape, dtype, device); }
 
 Tensor unary(UnaryOp op, const Tensor& x, const double* params, int nparams) {
-  (void)nparams;
   const char* name = unary_name(op);
-  check_cpu(x, name);
   DType dt = unary_compute_dtype(op, x, params);
   if (!is_floating(dt) && is_identity_on_integers(op)) return clone(x);
   Tensor in = to_dtype(x, dt);
@@ -155,14 +163,13 @@ Tensor unary(UnaryOp op, const Tensor& x, const double* params, int nparams) {
   auto fn = cpu::kernels().unary[static_cast<int>(op)][static_cast<int>(dt)];
   if (!fn) throw Error(str(name, ": not implemented for '", dtype_name(dt), "'"));
   Tensor out = empty(x.sizes(), out_dt, x.device());
-  run_loop(fn, out, {&in}, params);
+  if (x.device().is_cuda()) cuda::unary(op, out, in, params, nparams);
+  else run_loop(fn, out, {&in}, params);
   return out;
 }
 
 Tensor& unary_(UnaryOp op, Tensor& x, const double* params, int nparams) {
-  (void)nparams;
   const char* name = unary_name(op);
-  check_cpu(x, name);
   check_writable(x, name);
   DType dt = unary_compute_dtype(op, x, params);
   DType out_dt = cpu::unary_returns_bool(op) ? DType::Bool : dt;
@@ -172,7 +179,8 @@ Tensor& unary_(UnaryOp op, Tensor& x, const double* params, int nparams) {
   if (is_identity_on_integers(op) && !is_floating(dt)) return x;
   auto fn = cpu::kernels().unary[static_cast<int>(op)][static_cast<int>(dt)];
   if (!fn) throw Error(str(name, "_: not implemented for '", dtype_name(dt), "'"));
-  run_loop(fn, x, {&x}, params);
+  if (x.device().is_cuda()) cuda::unary(op, x, x, params, nparams);
+  else run_loop(fn, x, {&x}, params);
   x.bump_version();
   return x;
 }
@@ -206,19 +214,14 @@ void check_integer_divisor(BinaryOp op, const Tensor& b, const Shape& out_shape)
   if (op != BinaryOp::FloorDiv && op != BinaryOp::Remainder) return;
   if (shape_numel(out_shape) == 0) return;  // nothing is divided
   // Integer division by zero would trap the process: refuse it as PyTorch does.
-  Tensor zero = contiguous(binary(BinaryOp::Eq, b, scalar_tensor(0, b.dtype(), true)));
-  const bool* p = zero.data<bool>();
-  for (int64_t i = 0, n = zero.numel(); i < n; ++i)
-    if (p[i]) throw Error("ZeroDivisionError");
+  if (any_set(binary(BinaryOp::Eq, b, scalar_tensor(0, b.dtype(), true)))) throw Error("ZeroDivisionError");
 }
 
 // Only a Python-number exponent is refused; a tensor exponent follows int_pow's rule, as in PyTorch.
 void check_integer_pow(BinaryOp op, const Tensor& b, bool python_number) {
   if (op != BinaryOp::Pow || is_floating(b.dtype()) || !python_number) return;
-  Tensor neg = contiguous(binary(BinaryOp::Lt, b, scalar_tensor(0, b.dtype(), true)));
-  const bool* p = neg.data<bool>();
-  for (int64_t i = 0, n = neg.numel(); i < n; ++i)
-    if (p[i]) throw Error("Integers to negative integer powers are not allowed.");
+  if (any_set(binary(BinaryOp::Lt, b, scalar_tensor(0, b.dtype(), true))))
+    throw Error("Integers to negative integer powers are not allowed.");
 }
 
 }  // namespace
@@ -226,23 +229,23 @@ void check_integer_pow(BinaryOp op, const Tensor& b, bool python_number) {
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   check_same_device(a, b, name);
-  check_cpu(a, name);
-  check_cpu(b, name);
   DType dt = binary_compute_dtype(op, a, b);
   Shape shape = a.sizes() == b.sizes() ? a.sizes() : broadcast_shapes(a.sizes(), b.sizes(), name);
   Tensor ca = to_dtype(a, dt), cb = to_dtype(b, dt);
   if (!is_floating(dt)) { check_integer_divisor(op, cb, shape); check_integer_pow(op, cb, b.is_wrapped_number()); }
   auto fn = cpu::kernels().binary[static_cast<int>(op)][static_cast<int>(dt)];
   if (!fn) throw Error(str("\"", name, "\" not implemented for '", dtype_name(dt), "'"));
-  Tensor out = empty(shape, cpu::binary_returns_bool(op) ? DType::Bool : dt, a.device());
-  run_loop(fn, out, {&ca, &cb}, nullptr);
+  Device dev = op_device(a, b);
+  Tensor out = empty(shape, cpu::binary_returns_bool(op) ? DType::Bool : dt, dev);
+  if (dev.is_cuda()) cuda::binary(op, out, ca, cb);
+  else run_loop(fn, out, {&ca, &cb}, nullptr);
   return out;
 }
 
 Tensor& binary_(BinaryOp op, Tensor& self, const Tensor& other) {
   const char* name = binary_name(op);
   check_same_device(self, other, name);
-  check_cpu(self, name);
+  if (self.device().is_cpu()) check_device_match(self, other, name);  // a CPU self takes no CUDA operand
   check_writable(self, name);
   DType dt = binary_compute_dtype(op, self, other);
   DType out_dt = cpu::binary_returns_bool(op) ? DType::Bool : dt;
@@ -257,11 +260,15 @@ Tensor& binary_(BinaryOp op, Tensor& self, const Tensor& other) {
   if (!is_floating(dt)) { check_integer_divisor(op, cb, shape); check_integer_pow(op, cb, other.is_wrapped_number()); }
   auto fn = cpu::kernels().binary[static_cast<int>(op)][static_cast<int>(dt)];
   if (!fn) throw Error(str("\"", name, "_\" not implemented for '", dtype_name(dt), "'"));
+  auto run = [&](const Tensor& out) {
+    if (out.device().is_cuda()) cuda::binary(op, out, ca, cb);
+    else run_loop(fn, out, {&ca, &cb}, nullptr);
+  };
   if (out_dt == self.dtype() && ca.storage() == self.storage()) {
-    run_loop(fn, self, {&ca, &cb}, nullptr);
+    run(self);
   } else {
     Tensor tmp = empty(shape, out_dt, self.device());
-    run_loop(fn, tmp, {&ca, &cb}, nullptr);
+    run(tmp);
     copy_(self, tmp);
   }
   self.bump_version();
@@ -278,15 +285,22 @@ void where_loop(char** d, const int64_t* s, int64_t n, const double*) {
 }  // namespace
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  check_cpu(cond, "where");
   check_same_device(a, b, "where");
+  check_same_device(cond, a, "where");
+  check_same_device(cond, b, "where");
   if (cond.dtype() != DType::Bool && cond.dtype() != DType::UInt8)
     throw Error(str("where expected condition to be a boolean tensor, but got a tensor with dtype ",
                     dtype_name(cond.dtype())));
   DType dt = result_type({&a, &b});
   Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   Tensor c = to_dtype(cond, DType::Bool), ca = to_dtype(a, dt), cb = to_dtype(b, dt);
-  Tensor out = empty(shape, dt, a.device());
+  Device dev = !is_cpu_scalar(a) ? a.device() : !is_cpu_scalar(b) ? b.device() : cond.device();
+  Tensor out = empty(shape, dt, dev);
+  if (dev.is_cuda()) {
+    if (c.device().is_cpu() && !is_cpu_scalar(c)) c = to_device(c, dev);  // a 0-d CPU condition is read by value
+    cuda::where(out, c, ca, cb);
+    return out;
+  }
   cpu::LoopFn fn = EMBER_DISPATCH_ALL(dt, "where", [&] { return static_cast<cpu::LoopFn>(&where_loop<scalar_t>); });
   StridedIter({&out, &c, &ca, &cb}, shape).run(fn);
   return out;

@@ -14,10 +14,12 @@ namespace ember::ops {
 namespace {
 
 void check_cpu(const Tensor& t, const char* op) {
-  if (!t.device().is_cpu()) throw NotImplementedError(str(op, ": no CUDA kernel in this build"));
+  if (!t.device().is_cpu())
+    throw NotImplementedError(str(op, ": no CUDA kernel yet; got a tensor on ", t.device().str(), " (move it to the CPU with .cpu())"));
 }
 
 void check_index_dtype(const Tensor& index, const char* op) {
+  check_cpu(index, op);  // the index is read on the host
   if (index.dtype() != DType::Int64 && index.dtype() != DType::Int32)
     throw Error(str(op, "(): Expected dtype int64 for index"));
 }

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "cpu/kernels.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/shape.h"
@@ -11,22 +12,17 @@ namespace ember::ops {
 
 namespace {
 
-void check_cpu_pair(const Tensor& a, const Tensor& b, const char* op) {
-  if (a.device() != b.device())
-    throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                    a.device().str(), " and ", b.device().str(), "! (when checking argument for ", op, ")"));
-  if (!a.device().is_cpu()) throw NotImplementedError(str(op, ": no CUDA kernel in this build"));
-}
-
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
   if (a.dtype() != b.dtype())
     throw Error(str(op, ": expected m1 and m2 to have the same dtype, but got: ", dtype_name(a.dtype()), " != ",
                     dtype_name(b.dtype())));
 }
 
-// C (M x N, row stride ldc) = alpha * A @ B + beta * C for one matrix of any strides.
-void gemm_one(DType dt, int64_t M, int64_t N, int64_t K, double alpha, const char* A, int64_t rsa, int64_t csa,
+// C (M x N, row stride ldc) = alpha * A @ B + beta * C for one matrix of any strides, on `dev`.
+void gemm_one(Device dev, DType dt, int64_t M, int64_t N, int64_t K, double alpha, const char* A, int64_t rsa, int64_t csa,
               const char* B, int64_t rsb, int64_t csb, double beta, char* C, int64_t ldc) {
+  if (dev.is_cuda())
+    return cuda::gemm(dev.index, dt, 1, M, N, K, alpha, A, 0, rsa, csa, B, 0, rsb, csb, beta, C, 0, ldc);
   const auto& k = cpu::kernels();
   switch (dt) {
     case DType::Float32:
@@ -57,9 +53,14 @@ void gemm_one(DType dt, int64_t M, int64_t N, int64_t K, double alpha, const cha
 Tensor bmm_strided(const Tensor& a, const Tensor& b) {
   int64_t B = a.size(0), M = a.size(1), K = a.size(2), N = b.size(2);
   Tensor out = empty({B, M, N}, a.dtype(), a.device());
+  if (a.device().is_cuda()) {  // one launch for the whole batch
+    cuda::gemm(a.device().index, a.dtype(), B, M, N, K, 1.0, a.raw(), a.stride(0), a.stride(1), a.stride(2), b.raw(),
+               b.stride(0), b.stride(1), b.stride(2), 0.0, out.raw(), M * N, N);
+    return out;
+  }
   size_t isz = a.itemsize();
   auto one = [&](int64_t i) {
-    gemm_one(a.dtype(), M, N, K, 1.0, a.raw() + i * a.stride(0) * isz, a.stride(1), a.stride(2),
+    gemm_one(a.device(), a.dtype(), M, N, K, 1.0, a.raw() + i * a.stride(0) * isz, a.stride(1), a.stride(2),
              b.raw() + i * b.stride(0) * isz, b.stride(1), b.stride(2), 0.0, out.raw() + i * M * N * isz, N);
   };
   if (B >= num_threads() && M * N * K < 256 * 256 * 256) {
@@ -79,31 +80,32 @@ Tensor bmm_strided(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
-  check_cpu_pair(a, b, "mm");
+  check_device_match(a, b, "mm");
   EMBER_CHECK(a.dim() == 2, "self must be a matrix");
   EMBER_CHECK(b.dim() == 2, "mat2 must be a matrix");
   check_same_dtype(a, b, "mm");
   if (a.size(1) != b.size(0)) shapes_error(a, b);
   Tensor out = empty({a.size(0), b.size(1)}, a.dtype(), a.device());
-  gemm_one(a.dtype(), a.size(0), b.size(1), a.size(1), 1.0, a.raw(), a.stride(0), a.stride(1), b.raw(), b.stride(0),
+  gemm_one(a.device(), a.dtype(), a.size(0), b.size(1), a.size(1), 1.0, a.raw(), a.stride(0), a.stride(1), b.raw(), b.stride(0),
            b.stride(1), 0.0, out.raw(), b.size(1));
   return out;
 }
 
 Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b, double beta, double alpha) {
-  check_cpu_pair(a, b, "addmm");
+  check_device_match(a, b, "addmm");
+  if (!(c.device().is_cpu() && c.dim() == 0)) check_device_match(c, a, "addmm");
   check_same_dtype(a, b, "addmm");
   EMBER_CHECK(a.dim() == 2 && b.dim() == 2, "addmm: expected 2-D matrices, got ", a.dim(), "-D and ", b.dim(), "-D");
   if (a.size(1) != b.size(0)) shapes_error(a, b);
   Tensor out = empty({a.size(0), b.size(1)}, a.dtype(), a.device());
   copy_(out, to_dtype(c, a.dtype()));
-  gemm_one(a.dtype(), a.size(0), b.size(1), a.size(1), alpha, a.raw(), a.stride(0), a.stride(1), b.raw(),
+  gemm_one(a.device(), a.dtype(), a.size(0), b.size(1), a.size(1), alpha, a.raw(), a.stride(0), a.stride(1), b.raw(),
            b.stride(0), b.stride(1), beta, out.raw(), b.size(1));
   return out;
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_cpu_pair(a, b, "bmm");
+  check_device_match(a, b, "bmm");
   EMBER_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   EMBER_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
   check_same_dtype(a, b, "bmm");
@@ -115,7 +117,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
-  check_cpu_pair(a, v, "mv");
+  check_device_match(a, v, "mv");
   EMBER_CHECK(a.dim() == 2 && v.dim() == 1, "vector + matrix @ vector expected, got ", a.dim(), ", ", v.dim());
   check_same_dtype(a, v, "mv");
   EMBER_CHECK(a.size(1) == v.size(0), "size mismatch, got input (", a.size(0), "), mat (", a.size(0), "x", a.size(1),
@@ -124,7 +126,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
-  check_cpu_pair(a, b, "dot");
+  check_device_match(a, b, "dot");
   EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "1D tensors expected, but got ", a.dim(), "D and ", b.dim(), "D tensors");
   EMBER_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
               scalar_type_name(a.dtype()), " and ", scalar_type_name(b.dtype()));
@@ -135,7 +137,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
-  check_cpu_pair(a, b, "matmul");
+  check_device_match(a, b, "matmul");
   EMBER_CHECK(a.dim() > 0 && b.dim() > 0, "both arguments to matmul need to be at least 1D, but they are ", a.dim(),
               "D and ", b.dim(), "D");
   if (a.dim() == 1 && b.dim() == 1) return dot(a, b);
@@ -170,7 +172,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bias) {
-  check_cpu_pair(x, w, "linear");
+  check_device_match(x, w, "linear");
   EMBER_CHECK(w.dim() == 2 || w.dim() == 1, "linear: weight must be 1-D or 2-D, got ", w.dim(), "-D");
   EMBER_CHECK(x.dim() >= 1, "linear: input must have at least 1 dimension");
   if (w.dim() == 1) {
@@ -186,12 +188,11 @@ Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bia
   Tensor out = empty({x2.size(0), out_f}, x.dtype(), x.device());
   double beta = 0.0;
   if (bias) {
-    EMBER_CHECK(bias->device() == x.device(), "linear: bias is on ", bias->device().str(), " but input is on ",
-                x.device().str());
+    check_device_match(x, *bias, "linear");
     copy_(out, to_dtype(*bias, x.dtype()));
     beta = 1.0;
   }
-  gemm_one(x.dtype(), x2.size(0), out_f, in, 1.0, x2.raw(), x2.stride(0), x2.stride(1), w.raw(), w.stride(1),
+  gemm_one(x.device(), x.dtype(), x2.size(0), out_f, in, 1.0, x2.raw(), x2.stride(0), x2.stride(1), w.raw(), w.stride(1),
            w.stride(0), beta, out.raw(), out_f);
   return reshape(out, out_shape);
 }

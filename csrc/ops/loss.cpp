@@ -20,8 +20,8 @@ struct LossArgs {
 // Checks input, target and weight as PyTorch's cross_entropy / nll_loss do.
 LossArgs loss_args(const char* op, const Tensor& input, const Tensor& target, const std::optional<Tensor>& weight,
                    int64_t ignore_index, int64_t reduction) {
-  check_nn_float(input, "input", op);
-  check_nn_cpu(target, op);
+  check_nn_float(input, "input", op, true);
+  check_device_match(input, target, op, "target");
   if (input.dim() < 1) throw ValueError(str("Expected 1 or more dimensions (got ", input.dim(), ")"));
   if (reduction < 0 || reduction > 2)
     throw ValueError(str(op, ": reduction must be 0 (none), 1 (mean) or 2 (sum), but got ", reduction));
@@ -55,14 +55,16 @@ LossArgs loss_args(const char* op, const Tensor& input, const Tensor& target, co
   if (weight) {
     EMBER_CHECK(weight->dim() == 1 && weight->numel() == a.s.C, "weight tensor should be defined either for all ",
                 a.s.C, " classes or no classes but got weight tensor of shape: ", shape_str(weight->sizes()));
-    check_nn_cpu(*weight, op);
+    check_device_match(input, *weight, op, "weight");
     EMBER_CHECK(weight->dtype() == input.dtype(), "expected scalar type ", scalar_type_name(input.dtype()),
                 " but found ", scalar_type_name(weight->dtype()));
     a.weight = contiguous(*weight);
   }
   a.target = contiguous(to_dtype(target, DType::Int64));
-  int64_t bad = cpu::find_bad_target(a.target.data<int64_t>(), a.target.numel(), a.s.C, ignore_index);
-  if (bad >= 0) throw IndexError(str("Target ", a.target.data<int64_t>()[bad], " is out of bounds."));
+  // Checked on the host (a CUDA target is copied back: N values, one synchronisation).
+  Tensor host = a.target.device().is_cpu() ? a.target : to_device(a.target, cpu_device());
+  int64_t bad = cpu::find_bad_target(host.data<int64_t>(), host.numel(), a.s.C, ignore_index);
+  if (bad >= 0) throw IndexError(str("Target ", host.data<int64_t>()[bad], " is out of bounds."));
   return a;
 }
 
@@ -91,11 +93,12 @@ std::pair<Tensor, Tensor> cross_entropy(const Tensor& input, const Tensor& targe
   LossArgs a = loss_args(op, input, target, weight, ignore_index, reduction);
   check_label_smoothing(label_smoothing);
   Tensor x = contiguous(input);
-  Tensor lsm = empty(input.sizes(), input.dtype()), loss = empty(a.loss_shape, input.dtype());
+  Tensor lsm = empty(input.sizes(), input.dtype(), input.device());
+  Tensor loss = empty(a.loss_shape, input.dtype(), input.device());
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::cross_entropy_forward<T>(a.s, options<T>(a, ignore_index, label_smoothing), x.data<T>(),
-                                  a.target.data<int64_t>(), lsm.data<T>(), loss.data<T>());
+    EMBER_NN_CALL(x.device(), cross_entropy_forward<T>, a.s, options<T>(a, ignore_index, label_smoothing),
+                  x.data<T>(), a.target.data<int64_t>(), lsm.data<T>(), loss.data<T>());
   });
   return {loss, lsm};
 }
@@ -108,11 +111,11 @@ Tensor cross_entropy_backward(const Tensor& grad_loss, const Tensor& log_softmax
   check_label_smoothing(label_smoothing);
   check_grad_loss(grad_loss, log_softmax, a, op);
   Tensor g = contiguous(grad_loss), lsm = contiguous(log_softmax);
-  Tensor gx = empty(log_softmax.sizes(), log_softmax.dtype());
+  Tensor gx = empty(log_softmax.sizes(), log_softmax.dtype(), log_softmax.device());
   EMBER_DISPATCH_FLOAT(log_softmax.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::cross_entropy_backward<T>(a.s, options<T>(a, ignore_index, label_smoothing), g.data<T>(), lsm.data<T>(),
-                                   a.target.data<int64_t>(), gx.data<T>());
+    EMBER_NN_CALL(lsm.device(), cross_entropy_backward<T>, a.s, options<T>(a, ignore_index, label_smoothing),
+                  g.data<T>(), lsm.data<T>(), a.target.data<int64_t>(), gx.data<T>());
   });
   return gx;
 }
@@ -122,11 +125,11 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const std::optional<T
   const char* op = "nll_loss";
   LossArgs a = loss_args(op, input, target, weight, ignore_index, reduction);
   Tensor x = contiguous(input);
-  Tensor loss = empty(a.loss_shape, input.dtype());
+  Tensor loss = empty(a.loss_shape, input.dtype(), input.device());
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::nll_loss_forward<T>(a.s, options<T>(a, ignore_index, 0.0), x.data<T>(), a.target.data<int64_t>(),
-                             loss.data<T>());
+    EMBER_NN_CALL(x.device(), nll_loss_forward<T>, a.s, options<T>(a, ignore_index, 0.0), x.data<T>(),
+                  a.target.data<int64_t>(), loss.data<T>());
   });
   return loss;
 }
@@ -137,11 +140,11 @@ Tensor nll_loss_backward(const Tensor& grad_loss, const Tensor& input, const Ten
   LossArgs a = loss_args(op, input, target, weight, ignore_index, reduction);
   check_grad_loss(grad_loss, input, a, op);
   Tensor g = contiguous(grad_loss);
-  Tensor gx = empty(input.sizes(), input.dtype());
+  Tensor gx = empty(input.sizes(), input.dtype(), input.device());
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::nll_loss_backward<T>(a.s, options<T>(a, ignore_index, 0.0), g.data<T>(), a.target.data<int64_t>(),
-                              gx.data<T>());
+    EMBER_NN_CALL(g.device(), nll_loss_backward<T>, a.s, options<T>(a, ignore_index, 0.0), g.data<T>(),
+                  a.target.data<int64_t>(), gx.data<T>());
   });
   return gx;
 }

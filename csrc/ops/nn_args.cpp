@@ -13,17 +13,17 @@ Pair int_pair(const std::vector<int64_t>& v, const char* what, const char* op) {
 
 void check_nn_cpu(const Tensor& t, const char* op) {
   if (!t.device().is_cpu())
-    throw NotImplementedError(str(op, ": no CUDA kernel in this build for tensors on ", t.device().str()));
+    throw NotImplementedError(str(op, ": no CUDA kernel yet; got a tensor on ", t.device().str(), " (move it to the CPU with .cpu())"));
 }
 
-void check_nn_float(const Tensor& t, const char* what, const char* op) {
-  check_nn_cpu(t, op);
+void check_nn_float(const Tensor& t, const char* what, const char* op, bool cuda_ok) {
+  if (!cuda_ok) check_nn_cpu(t, op);
   if (!is_floating(t.dtype()))
     throw Error(str(op, ": expected ", what, " to be float32 or float64, but got ", dtype_name(t.dtype())));
 }
 
 void check_same_dtype(const Tensor& t, const char* what, const Tensor& ref, const char* ref_what, const char* op) {
-  check_nn_cpu(t, op);
+  check_device_match(ref, t, op, what);
   if (t.dtype() != ref.dtype())
     throw Error(str(op, ": expected ", what, " to have the same dtype as ", ref_what, " (", dtype_name(ref.dtype()),
                     "), but got ", dtype_name(t.dtype())));

@@ -55,7 +55,7 @@ Slots make_slots(const std::vector<Tensor>& params, const std::vector<Tensor>& g
   Slots s;
   for (size_t i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
-    check_nn_float(p, "params", op);
+    check_nn_float(p, "params", op, true);
     check_state(p, p, i, "params", op);
     check_same_dtype(grads[i], "grads", p, "params", op);
     EMBER_CHECK(grads[i].sizes() == p.sizes(), op, ": grads[", i, "] has shape ", shape_str(grads[i].sizes()),
@@ -82,6 +82,31 @@ void finish(const Slots& s, const std::vector<Tensor>& params, const std::vector
       for (const Tensor& t : *st.list) t.bump_version();
 }
 
+// Runs a step on each backend over the params that live there (a param group may mix devices).
+template <class Options>
+void run_step(const std::vector<Tensor>& params, const Slots& s, const Options& o,
+              void (*cpu_step)(const std::vector<cpu::OptimSlot>&, const Options&),
+              void (*cuda_step)(const std::vector<cpu::OptimSlot>&, const Options&)) {
+  std::vector<cpu::OptimSlot> on_cpu;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (params[i].device().is_cuda()) {
+      cuda::DeviceScope scope(params[i].device());
+      cuda_step({s.slots[i]}, o);
+    } else {
+      on_cpu.push_back(s.slots[i]);
+    }
+  }
+  if (!on_cpu.empty()) cpu_step(on_cpu, o);
+}
+
+// The steps that have no CUDA kernel yet refuse CUDA params before touching anything.
+void require_cpu(const std::vector<Tensor>& params, const char* op) {
+  for (const Tensor& p : params)
+    if (p.device().is_cuda())
+      throw NotImplementedError(str(op, ": no CUDA kernel yet; the params are on ", p.device().str(),
+                                    " (keep the model on the CPU, or use SGD or Adam)"));
+}
+
 }  // namespace
 
 void sgd_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
@@ -92,7 +117,8 @@ void sgd_step(const std::vector<Tensor>& params, const std::vector<Tensor>& grad
     throw ValueError("Nesterov momentum requires a momentum and zero dampening");
   std::vector<StateList> states{{momentum != 0 ? &momentum_buffers : nullptr, "momentum_buffers"}};
   Slots s = make_slots(params, grads, states, op);
-  cpu::sgd_step(s.slots, {lr, momentum, dampening, weight_decay, nesterov, maximize, first_step});
+  const cpu::SgdOptions o{lr, momentum, dampening, weight_decay, nesterov, maximize, first_step};
+  run_step(params, s, o, &cpu::sgd_step, &cuda::sgd_step);
   finish(s, params, states);
 }
 
@@ -105,7 +131,8 @@ void adam_step(const std::vector<Tensor>& params, const std::vector<Tensor>& gra
   std::vector<StateList> states{{&exp_avgs, "exp_avgs"}, {&exp_avg_sqs, "exp_avg_sqs"},
                                 {amsgrad ? &max_exp_avg_sqs : nullptr, "max_exp_avg_sqs"}};
   Slots s = make_slots(params, grads, states, op);
-  cpu::adam_step(s.slots, {step, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay});
+  const cpu::AdamOptions o{step, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay};
+  run_step(params, s, o, &cpu::adam_step, &cuda::adam_step);
   finish(s, params, states);
 }
 
@@ -116,6 +143,7 @@ void rmsprop_step(const std::vector<Tensor>& params, const std::vector<Tensor>& 
   std::vector<StateList> states{{&square_avgs, "square_avgs"},
                                 {momentum > 0 ? &momentum_buffers : nullptr, "momentum_buffers"},
                                 {centered ? &grad_avgs : nullptr, "grad_avgs"}};
+  require_cpu(params, "rmsprop_step");
   Slots s = make_slots(params, grads, states, "rmsprop_step");
   cpu::rmsprop_step(s.slots, {lr, alpha, eps, weight_decay, momentum, centered, maximize});
   finish(s, params, states);
@@ -125,6 +153,7 @@ void adagrad_step(const std::vector<Tensor>& params, const std::vector<Tensor>& 
                   const std::vector<Tensor>& state_sums, double step, double lr, double lr_decay, double weight_decay,
                   double eps, bool maximize) {
   const char* op = "adagrad_step";
+  require_cpu(params, op);
   EMBER_CHECK(step >= 1, op, ": step counts the steps taken including this one, so it must be >= 1, but got ", step);
   std::vector<StateList> states{{&state_sums, "state_sums"}};
   Slots s = make_slots(params, grads, states, op);
@@ -136,6 +165,7 @@ void adadelta_step(const std::vector<Tensor>& params, const std::vector<Tensor>&
                    const std::vector<Tensor>& square_avgs, const std::vector<Tensor>& acc_deltas, double lr, double rho,
                    double eps, double weight_decay, bool maximize) {
   std::vector<StateList> states{{&square_avgs, "square_avgs"}, {&acc_deltas, "acc_deltas"}};
+  require_cpu(params, "adadelta_step");
   Slots s = make_slots(params, grads, states, "adadelta_step");
   cpu::adadelta_step(s.slots, {lr, rho, eps, weight_decay, maximize});
   finish(s, params, states);

@@ -90,22 +90,23 @@ int64_t avg_divisor(std::optional<int64_t> divisor_override) {
 std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const IntList& kernel_size, const IntList& stride,
                                      const IntList& padding, const IntList& dilation, bool ceil_mode) {
   const char* op = "max_pool2d";
-  check_nn_float(input, "input", op);
+  check_nn_float(input, "input", op, true);
   PoolArgs a = pool_args(op, input.sizes(), kernel_size, stride, padding, dilation, ceil_mode);
-  Tensor y = empty(a.output_shape, input.dtype()), idx = empty(a.output_shape, DType::Int64);
+  Tensor y = empty(a.output_shape, input.dtype(), input.device());
+  Tensor idx = empty(a.output_shape, DType::Int64, input.device());
   if (y.numel() == 0) return {y, idx};
   Tensor x = contiguous(input);
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::max_pool2d_forward<T>(a.s, x.data<T>(), y.data<T>(), idx.data<int64_t>());
+    EMBER_NN_CALL(x.device(), max_pool2d_forward<T>, a.s, x.data<T>(), y.data<T>(), idx.data<int64_t>());
   });
   return {y, idx};
 }
 
 Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, const Shape& input_shape) {
   const char* op = "max_pool2d_backward";
-  check_nn_float(grad_output, "grad_output", op);
-  check_nn_cpu(indices, op);
+  check_nn_float(grad_output, "grad_output", op, true);
+  check_device_match(grad_output, indices, op, "indices");
   check_shape_arg(input_shape, "input_shape", op);
   check_pool_rank(input_shape);
   EMBER_CHECK(indices.dtype() == DType::Int64, op, ": expected indices of dtype int64, but got ",
@@ -119,16 +120,22 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, con
   const size_t r = input_shape.size();
   pooled_shape(input_shape, 0, 0, s.planes);
   s.H = input_shape[r - 2], s.W = input_shape[r - 1], s.OH = g[r - 2], s.OW = g[r - 1];
-  Tensor gx = empty(input_shape, grad_output.dtype());
+  Tensor gx = empty(input_shape, grad_output.dtype(), grad_output.device());
   if (gx.numel() == 0) return gx;
   Tensor gy = contiguous(grad_output), idx = contiguous(indices);
-  int64_t bad = cpu::find_index_out_of_range(idx.data<int64_t>(), idx.numel(), s.H * s.W);
-  if (bad >= 0)
-    throw IndexError(str(op, ": index ", idx.data<int64_t>()[bad], " is out of bounds for an input plane of ",
-                         s.H, "x", s.W));
+  if (idx.device().is_cuda()) {
+    cuda::DeviceScope scope(idx.device());
+    if (cuda::any_index_out_of_range(idx.data<int64_t>(), idx.numel(), s.H * s.W))
+      throw IndexError(str(op, ": an index is out of bounds for an input plane of ", s.H, "x", s.W));
+  } else {
+    int64_t bad = cpu::find_index_out_of_range(idx.data<int64_t>(), idx.numel(), s.H * s.W);
+    if (bad >= 0)
+      throw IndexError(str(op, ": index ", idx.data<int64_t>()[bad], " is out of bounds for an input plane of ",
+                           s.H, "x", s.W));
+  }
   EMBER_DISPATCH_FLOAT(gy.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::max_pool2d_backward<T>(s, gy.data<T>(), idx.data<int64_t>(), gx.data<T>());
+    EMBER_NN_CALL(gy.device(), max_pool2d_backward<T>, s, gy.data<T>(), idx.data<int64_t>(), gx.data<T>());
   });
   return gx;
 }
@@ -136,15 +143,15 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, con
 Tensor avg_pool2d(const Tensor& input, const IntList& kernel_size, const IntList& stride, const IntList& padding,
                   bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
   const char* op = "avg_pool2d";
-  check_nn_float(input, "input", op);
+  check_nn_float(input, "input", op, true);
   int64_t divisor = avg_divisor(divisor_override);
   PoolArgs a = pool_args(op, input.sizes(), kernel_size, stride, padding, {1}, ceil_mode);
-  Tensor y = empty(a.output_shape, input.dtype());
+  Tensor y = empty(a.output_shape, input.dtype(), input.device());
   if (y.numel() == 0) return y;
   Tensor x = contiguous(input);
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::avg_pool2d_forward<T>(a.s, count_include_pad, divisor, x.data<T>(), y.data<T>());
+    EMBER_NN_CALL(x.device(), avg_pool2d_forward<T>, a.s, count_include_pad, divisor, x.data<T>(), y.data<T>());
   });
   return y;
 }
@@ -153,24 +160,24 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
                            const IntList& stride, const IntList& padding, bool ceil_mode, bool count_include_pad,
                            std::optional<int64_t> divisor_override) {
   const char* op = "avg_pool2d_backward";
-  check_nn_float(grad_output, "grad_output", op);
+  check_nn_float(grad_output, "grad_output", op, true);
   check_shape_arg(input_shape, "input_shape", op);
   int64_t divisor = avg_divisor(divisor_override);
   PoolArgs a = pool_args(op, input_shape, kernel_size, stride, padding, {1}, ceil_mode);
   check_grad_shape(grad_output, a.output_shape, op);
-  Tensor gx = empty(input_shape, grad_output.dtype());
+  Tensor gx = empty(input_shape, grad_output.dtype(), grad_output.device());
   if (gx.numel() == 0) return gx;
   Tensor gy = contiguous(grad_output);
   EMBER_DISPATCH_FLOAT(gy.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::avg_pool2d_backward<T>(a.s, count_include_pad, divisor, gy.data<T>(), gx.data<T>());
+    EMBER_NN_CALL(gy.device(), avg_pool2d_backward<T>, a.s, count_include_pad, divisor, gy.data<T>(), gx.data<T>());
   });
   return gx;
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& input, const IntList& output_size) {
   const char* op = "adaptive_avg_pool2d";
-  check_nn_float(input, "input", op);
+  check_nn_float(input, "input", op, true);
   EMBER_CHECK(output_size.size() == 2, op, ": output_size must be 2");
   EMBER_CHECK(output_size[0] >= 0 && output_size[1] >= 0, op, ": elements of output_size must be greater than or "
               "equal to 0 but received {", output_size[0], ", ", output_size[1], "}");
@@ -182,19 +189,19 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const IntList& output_size) {
   cpu::Pool2dShape s{};
   Shape out_shape = pooled_shape(in, output_size[0], output_size[1], s.planes);
   s.H = in[in.size() - 2], s.W = in[in.size() - 1], s.OH = output_size[0], s.OW = output_size[1];
-  Tensor y = empty(out_shape, input.dtype());
+  Tensor y = empty(out_shape, input.dtype(), input.device());
   if (y.numel() == 0) return y;
   Tensor x = contiguous(input);
   EMBER_DISPATCH_FLOAT(input.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::adaptive_avg_pool2d_forward<T>(s, x.data<T>(), y.data<T>());
+    EMBER_NN_CALL(x.device(), adaptive_avg_pool2d_forward<T>, s, x.data<T>(), y.data<T>());
   });
   return y;
 }
 
 Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape) {
   const char* op = "adaptive_avg_pool2d_backward";
-  check_nn_float(grad_output, "grad_output", op);
+  check_nn_float(grad_output, "grad_output", op, true);
   check_shape_arg(input_shape, "input_shape", op);
   check_pool_rank(input_shape);
   const Shape& g = grad_output.sizes();
@@ -204,7 +211,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& inpu
   cpu::Pool2dShape s{};
   pooled_shape(input_shape, 0, 0, s.planes);
   s.H = input_shape[r - 2], s.W = input_shape[r - 1], s.OH = g[r - 2], s.OW = g[r - 1];
-  Tensor gx = empty(input_shape, grad_output.dtype());
+  Tensor gx = empty(input_shape, grad_output.dtype(), grad_output.device());
   if (gx.numel() == 0) return gx;
   if (grad_output.numel() == 0) {  // an empty output took nothing from the input
     fill_(gx, 0.0);
@@ -213,7 +220,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& inpu
   Tensor gy = contiguous(grad_output);
   EMBER_DISPATCH_FLOAT(gy.dtype(), op, [&] {
     using T = scalar_t;
-    cpu::adaptive_avg_pool2d_backward<T>(s, gy.data<T>(), gx.data<T>());
+    EMBER_NN_CALL(gy.device(), adaptive_avg_pool2d_backward<T>, s, gy.data<T>(), gx.data<T>());
   });
   return gx;
 }

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "cpu/kernels.h"
+#include "cuda/kernels.h"
 #include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/shape.h"
@@ -186,14 +187,28 @@ const char* reduce_name(ReduceOp op) {
 
 void check_cpu(const Tensor& t, const char* op) {
   if (!t.device().is_cpu())
-    throw NotImplementedError(str(op, ": no CUDA kernel in this build for tensors on ", t.device().str()));
+    throw NotImplementedError(str(op, ": no CUDA kernel yet; got a tensor on ", t.device().str(), " (move it to the CPU with .cpu())"));
+}
+
+static_assert(static_cast<int>(ReduceOp::Any) == static_cast<int>(cuda::Reduce::Any) &&
+                  static_cast<int>(ReduceOp::Max) == static_cast<int>(cuda::Reduce::Max),
+              "ops::ReduceOp and cuda::Reduce must list the reductions in the same order");
+
+cuda::ReduceGeometry cuda_geometry(const Geometry& g) {
+  cuda::ReduceGeometry c;
+  c.outer_sizes = g.outer_sizes;
+  c.outer_strides = g.outer_strides;
+  c.inner_sizes = g.inner_sizes;
+  c.inner_strides = g.inner_strides;
+  c.outer_numel = g.outer_numel;
+  c.inner_numel = g.inner_numel;
+  return c;
 }
 
 }  // namespace
 
 Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int64_t> dims, bool keepdim, std::optional<DType> dtype) {
   const char* name = reduce_name(op);
-  check_cpu(x, name);
   auto mask = reduced_mask(x, dims);
   Geometry g = make_geometry(x, mask);
   if ((op == ReduceOp::Max || op == ReduceOp::Min) && g.inner_numel == 0) {
@@ -213,6 +228,10 @@ Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int64_t> dims, bool keep
   Tensor src = to_dtype(x, in_dt);
   g = make_geometry(src, mask);  // a converted copy has its own (contiguous) strides
   Tensor out = empty(keepdim ? g.keep_shape : g.out_shape, out_dt, x.device());
+  if (x.device().is_cuda()) {
+    cuda::reduce(static_cast<cuda::Reduce>(op), src, cuda_geometry(g), out);
+    return out;
+  }
   const bool full_contig = g.outer_numel == 1 && src.is_contiguous();
   EMBER_DISPATCH_ALL(in_dt, name, [&] {
     using T = scalar_t;
@@ -269,7 +288,6 @@ Tensor var(const Tensor& x, std::vector<int64_t> dims, double correction, bool k
 
 std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim, bool max) {
   const char* name = max ? "max" : "min";
-  check_cpu(x, name);
   int64_t d = wrap_dim(dim, x.dim());
   if (x.dim() > 0 && x.size(d) == 0)
     throw IndexError(str(name, "(): Expected reduction dim ", d, " to have non-zero size."));
@@ -279,6 +297,10 @@ std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim, bo
   int64_t len = x.dim() == 0 ? 1 : x.size(d), stride = x.dim() == 0 ? 1 : x.stride(d);
   Tensor values = empty(keepdim ? g.keep_shape : g.out_shape, x.dtype(), x.device());
   Tensor indices = empty(keepdim ? g.keep_shape : g.out_shape, DType::Int64, x.device());
+  if (x.device().is_cuda()) {
+    cuda::max_dim(x, cuda_geometry(g), len, stride, max, values, indices);
+    return {values, indices};
+  }
   EMBER_DISPATCH_ALL(x.dtype(), name, [&] {
     using T = scalar_t;
     const T* base = x.data<T>();
@@ -315,7 +337,6 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool ma
 
 Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DType> dtype) {
   const char* name = product ? "cumprod" : "cumsum";
-  check_cpu(x, name);
   DType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? DType::Int64 : x.dtype());
   Tensor src = contiguous(to_dtype(x, dt));
   int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
@@ -323,6 +344,13 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
   if (x.numel() == 0) return out;
   if (x.dim() == 0) return clone(src);  // a scalar is its own running total (-0.0 stays -0.0)
   const auto [outer, len, inner] = lines_around(x, d);
+  if (x.device().is_cuda()) {
+    cuda::DeviceScope scope(x.device());
+    EMBER_DISPATCH_NUMERIC(dt, name, [&] {
+      cuda::cumulative<scalar_t>(outer, len, inner, src.data<scalar_t>(), out.data<scalar_t>(), product);
+    });
+    return out;
+  }
   EMBER_DISPATCH_NUMERIC(dt, name, [&] {
     using T = scalar_t;
     using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
@@ -343,13 +371,19 @@ Tensor cumulative(const Tensor& x, int64_t dim, bool product, std::optional<DTyp
 
 Tensor softmax(const Tensor& x, int64_t dim, bool log) {
   const char* name = log ? "log_softmax" : "softmax";
-  check_cpu(x, name);
   DType dt = is_floating(x.dtype()) ? x.dtype() : DType::Float32;
   Tensor src = contiguous(to_dtype(x, dt));
   int64_t d = wrap_dim(dim, x.dim());  // checked for empty tensors too
   Tensor out = empty(x.sizes(), dt, x.device());
   if (x.numel() == 0) return out;
   const auto [outer, len, inner] = lines_around(x, d);
+  if (x.device().is_cuda()) {
+    cuda::DeviceScope scope(x.device());
+    EMBER_DISPATCH_FLOAT(dt, name, [&] {
+      cuda::softmax_forward<scalar_t>(outer, len, inner, src.data<scalar_t>(), out.data<scalar_t>(), log);
+    });
+    return out;
+  }
   EMBER_DISPATCH_FLOAT(dt, name, [&] {
     using T = scalar_t;
     const T* s = src.data<T>();
@@ -385,11 +419,20 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
 }
 
 Tensor softmax_backward(const Tensor& grad_in, const Tensor& out_in, int64_t dim, bool log) {
+  check_device_match(out_in, grad_in, log ? "_log_softmax_backward_data" : "_softmax_backward_data");
   Tensor grad = contiguous(to_dtype(grad_in, out_in.dtype())), out = contiguous(out_in);
   Tensor gi = empty(out.sizes(), out.dtype(), out.device());
   if (out.numel() == 0) return gi;
   int64_t d = wrap_dim(dim, out.dim());
   const auto [outer, len, inner] = lines_around(out, d);
+  if (out.device().is_cuda()) {
+    cuda::DeviceScope scope(out.device());
+    EMBER_DISPATCH_FLOAT(out.dtype(), "softmax_backward", [&] {
+      cuda::softmax_backward<scalar_t>(outer, len, inner, grad.data<scalar_t>(), out.data<scalar_t>(),
+                                       gi.data<scalar_t>(), log);
+    });
+    return gi;
+  }
   EMBER_DISPATCH_FLOAT(out.dtype(), "softmax_backward", [&] {
     using T = scalar_t;
     const T* g = grad.data<T>();

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "ops/copy.h"
+#include "ops/elementwise.h"
 
 namespace ember::ops {
 
@@ -236,9 +237,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (t.dim() == 1 && t.numel() == 0) continue;
-    if (t.device() != ref->device())
-      throw Error(str("Expected all tensors to be on the same device, but found at least two devices, ",
-                      ref->device().str(), " and ", t.device().str(), "!"));
+    check_device_match(*ref, t, "cat");
     if (t.dim() != ref->dim())
       throw Error(str("Tensors must have same number of dimensions: got ", ref->dim(), " and ", t.dim()));
     for (int64_t d = 0; d < t.dim(); ++d)
@@ -317,8 +316,15 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t d0, int64_t d1) {
 
 Tensor tril(const Tensor& t, int64_t k, bool upper) {
   EMBER_CHECK(t.dim() >= 2, upper ? "triu" : "tril", ": input tensor must have at least 2 dimensions");
-  Tensor out = clone(t);
   int64_t rows = t.size(-2 + t.dim()), cols = t.size(t.dim() - 1);
+  if (t.device().is_cuda()) {  // where(keep, t, 0) with the (rows, cols) mask built here, moved once
+    Tensor keep = empty({rows, cols}, DType::Bool);
+    bool* kp = keep.data<bool>();
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) kp[i * cols + j] = upper ? (j - i >= k) : (j - i <= k);
+    return where(to_device(keep, t.device()), t, scalar_tensor(0, t.dtype(), true));
+  }
+  Tensor out = clone(t);
   int64_t batch = t.numel() / std::max<int64_t>(rows * cols, 1);
   EMBER_DISPATCH_ALL(t.dtype(), "tril", [&] {
     scalar_t* p = out.data<scalar_t>();

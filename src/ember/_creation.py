@@ -252,16 +252,16 @@ def _gen(generator):
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
     size = _size_arg(size, kwargs)
-    t = empty(*size, dtype=dtype)
+    t = empty(*size, dtype=dtype, device=device)  # drawn where it lives: CUDA runs the same Philox stream
     _C.uniform_(t._c, 0.0, 1.0, _gen(generator))
-    return _finish(t.to(as_device(device)) if device is not None else t, requires_grad)
+    return _finish(t, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
     size = _size_arg(size, kwargs)
-    t = empty(*size, dtype=dtype)
+    t = empty(*size, dtype=dtype, device=device)
     _C.normal_(t._c, 0.0, 1.0, _gen(generator))
-    return _finish(t.to(as_device(device)) if device is not None else t, requires_grad)
+    return _finish(t, requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, **_):
@@ -269,9 +269,9 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    t = empty(size, dtype=dtype or _dtype.int64)
+    t = empty(size, dtype=dtype or _dtype.int64, device=device)
     _C.random_int_(t._c, int(low), int(high), _gen(generator))
-    return _finish(t.to(as_device(device)) if device is not None else t, requires_grad)
+    return _finish(t, requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **_):

@@ -106,7 +106,7 @@ class Gather(Function):
         from .. import _creation
 
         (index,) = ctx.saved_tensors
-        return _creation.zeros(ctx.in_shape, dtype=g.dtype).scatter_add(ctx.dim, index, g), None, None
+        return _creation.zeros(ctx.in_shape, dtype=g.dtype, device=g.device).scatter_add(ctx.dim, index, g), None, None
 
 
 class Scatter(Function):
@@ -163,7 +163,7 @@ class IndexSelect(Function):
         from .. import _creation
 
         (index,) = ctx.saved_tensors
-        return _creation.zeros(ctx.in_shape, dtype=g.dtype).index_add(ctx.dim, index, g), None, None
+        return _creation.zeros(ctx.in_shape, dtype=g.dtype, device=g.device).index_add(ctx.dim, index, g), None, None
 
 
 class IndexAdd(Function):

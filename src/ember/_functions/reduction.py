@@ -155,6 +155,9 @@ class MaxDim(Function):
             g, indices = g.unsqueeze(dim), indices.unsqueeze(dim)
         from .. import _creation
 
+        if g.is_cuda:  # no CUDA scatter yet: the gradient goes where the position equals the index
+            pos = _creation.arange(shape[dim], device=g.device).reshape([-1 if d == dim else 1 for d in range(len(shape))])
+            return g * (pos == indices), None, None
         return _creation.zeros(shape, dtype=g.dtype).scatter(dim, indices, g), None, None
 
 

@@ -248,7 +248,7 @@ class Diagonal(Function):
     def backward(ctx, g):
         from .. import _creation
 
-        gx = _creation.zeros(ctx.in_shape, dtype=g.dtype)
+        gx = _creation.zeros(ctx.in_shape, dtype=g.dtype, device=g.device)
         _C.copy_(_C.diagonal(gx._c, *ctx.args), g._c)
         return gx, None, None, None
 

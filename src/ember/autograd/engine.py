@@ -76,7 +76,8 @@ def _materialize(node, grads):
         return grads
     from .. import _creation
 
-    return [g if g is not None or m is None else _creation.zeros(m[0], dtype=m[1]) for g, m in zip(grads, meta)]
+    return [g if g is not None or m is None else _creation.zeros(m[0], dtype=m[1], device=m[2])
+            for g, m in zip(grads, meta)]
 
 
 def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, capture=False, allow_unused=False):

@@ -241,7 +241,7 @@ def _attach(ctx, out, args):
         if isinstance(o, _Tensor):
             if id(o) not in dirty and any(o is a for a in args):
                 o = o.view_as(o)  # an input returned as-is must not lose its own history
-            meta.append((o.shape, o.dtype))
+            meta.append((o.shape, o.dtype, o.device))
             if id(o) not in non_diff and o._c.dtype_code in _FLOAT_CODES:
                 o._requires_grad = True
                 o.grad_fn = ctx
