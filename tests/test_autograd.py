@@ -348,3 +348,15 @@ def test_ten_thousand_training_steps_hold_constant_memory():
 
     grown = rss_growth_kib(step, warmup=500)
     assert grown < 2048, f"RSS grew by {grown} KiB over 10,000 steps"  # tolerance: 2 MiB
+
+
+def test_grad_output_is_cast_to_the_output_dtype():
+    # PyTorch's engine casts a root gradient to its output's dtype before backward: a float64
+    # grad_output for a float32 output reaches a float64 leaf rounded through float32
+    # (found by EMBER_FUZZ_EXAMPLES=300, test_binary_tensors[sub])
+    a = ember.zeros((), dtype=ember.float64, requires_grad=True)
+    out = a - ember.zeros(1, dtype=ember.float32)
+    assert out.dtype == ember.float32
+    (g,) = ember.autograd.grad([out], [a], [ember.tensor([0.1257300000123], dtype=ember.float64)])
+    assert g.dtype == ember.float64
+    assert g.item() == float(np.float32(0.1257300000123))
