@@ -196,6 +196,16 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_t) {
   check_index_dtype(index_t, "index_select");
   EMBER_CHECK(index_t.dim() <= 1, "index_select(): Index is supposed to be a vector");
   int64_t d = wrap_dim(dim, x.dim());
+  // PyTorch checks an empty input before the index range and raises RuntimeError, not IndexError
+  if (x.dim() && x.size(d) == 0 && index_t.numel() > 0)
+    throw Error("index_select(): self indexing axis dim should be positive");
+  if (x.numel() == 0 && index_t.numel() > 0) {
+    try {
+      check_index_range(index_t, x.dim() ? x.size(d) : 1);
+    } catch (const IndexError&) {
+      throw Error(str("index_select(): index out of range for an empty tensor of shape ", shape_str(x.sizes())));
+    }
+  }
   check_index_range(index_t, x.dim() ? x.size(d) : 1);
   if (x.dim() == 0) return reshape(index(unsqueeze(x, 0), {reshape(index_t, {-1})}), index_t.sizes());
   std::vector<std::optional<Tensor>> idx(d, std::nullopt);
