@@ -312,11 +312,26 @@ def lerp(input, end, weight):
     return input + weight * diff if builtins.abs(weight) < 0.5 else end - diff * (1 - weight)
 
 
+def _to_result_shape(input, tensor1, tensor2):
+    # PyTorch's fused addcmul/addcdiv compute tensor1 (op) tensor2 at the result's shape, so their
+    # gradients are summed after the product/quotient: over an empty result they are 0, where a
+    # gradient summed first and then divided by a 0-d zero gave 0/0 = NaN (fuzz, addcdiv)
+    if isinstance(input, Tensor) and isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor):
+        shape = broadcast_shapes(input.shape, tensor1.shape, tensor2.shape)
+        if tensor1.shape != shape:
+            tensor1 = tensor1.expand(shape)
+        if tensor2.shape != shape:
+            tensor2 = tensor2.expand(shape)
+    return tensor1, tensor2
+
+
 def addcmul(input, tensor1, tensor2, *, value=1):
+    tensor1, tensor2 = _to_result_shape(input, tensor1, tensor2)
     return add(input, mul(tensor1, tensor2), alpha=value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
+    tensor1, tensor2 = _to_result_shape(input, tensor1, tensor2)
     return add(input, div(tensor1, tensor2), alpha=value)
 
 
