@@ -332,7 +332,11 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     tensor1, tensor2 = _to_result_shape(input, tensor1, tensor2)
-    return add(input, div(tensor1, tensor2), alpha=value)
+    if value == 1:
+        return add(input, div(tensor1, tensor2))
+    # (value * tensor1) / tensor2, in PyTorch's order: a tiny value times a huge quotient would
+    # round otherwise (value * inf = inf where PyTorch's 0 / 0 gives NaN)
+    return add(input, div(mul(tensor1, value), tensor2))
 
 
 # ---- reductions ----------------------------------------------------------------------------
