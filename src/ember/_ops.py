@@ -528,6 +528,9 @@ def cumprod(input, dim, *, dtype=None):
     if _tracked(input):
         # Built from products of slices so every zero is handled exactly by autograd.
         x = input if dtype is None else input.to(dtype)
+        if x.dim() == 0 or x.numel() == 0:  # one element or none: narrow below cannot take these
+            _C.cumulative(x.detach()._c, int(dim), True, -1)  # checks dim with PyTorch's message
+            return x.clone()
         parts = [x.narrow(dim, 0, 1)]
         for i in range(1, x.shape[dim]):
             parts.append(parts[-1] * x.narrow(dim, i, 1))
