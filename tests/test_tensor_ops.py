@@ -326,3 +326,12 @@ def test_index_select_on_a_size0_dim_raises_runtime_error_like_pytorch():
         ember.index_select(x, 0, ember.tensor([0]))
     assert not isinstance(info.value, IndexError)
     assert ember.index_select(x, 0, ember.tensor([], dtype=ember.int64)).shape == (0, 0)
+
+
+@pytest.mark.parametrize("shape, dim, index, exc", [((0,), 0, [0], IndexError), ((3,), 0, [7], IndexError),
+                                                     ((0, 3), 1, [7], RuntimeError), ((2, 3), 1, [7], RuntimeError),
+                                                     ((2, 3), 0, [7], IndexError), ((2, 3, 4), 2, [7], IndexError)])
+def test_index_select_out_of_range_raises_pytorchs_exception_type(shape, dim, index, exc):
+    with pytest.raises(exc) as info:
+        ember.index_select(ember.zeros(shape), dim, ember.tensor(index))
+    assert exc is IndexError or not isinstance(info.value, IndexError)
