@@ -53,3 +53,15 @@ def test_match_torch():
                     lambda m: m.tensor(x).lerp_(m.tensor(y), 0.1),
                     lambda m: m.addcdiv(m.tensor(x), m.tensor(y), m.tensor(z)[0])):
         np.testing.assert_allclose(mod_out(ember).numpy(), mod_out(torch).numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+def test_addc_gradients_over_an_empty_result_are_zero(name):
+    # found by the 10-example fuzz run: the 0-d operands' gradients were summed over the empty
+    # result first and then divided by the 0-d zero, giving 0/0 = NaN; PyTorch gives 0
+    a = ember.zeros(0, dtype=ember.float64, requires_grad=True)
+    b = ember.zeros((), dtype=ember.float64, requires_grad=True)
+    c = ember.zeros((), dtype=ember.float64, requires_grad=True)
+    out = getattr(a, name)(b, c, value=0.5)
+    gb, gc = ember.autograd.grad([out], [b, c], [ember.zeros(0, dtype=ember.float64)])
+    assert gb.item() == 0.0 and gc.item() == 0.0

@@ -348,3 +348,29 @@ def test_ten_thousand_training_steps_hold_constant_memory():
 
     grown = rss_growth_kib(step, warmup=500)
     assert grown < 2048, f"RSS grew by {grown} KiB over 10,000 steps"  # tolerance: 2 MiB
+
+
+def test_grad_output_is_cast_to_the_output_dtype():
+    # PyTorch's engine casts a root gradient to its output's dtype before backward: a float64
+    # grad_output for a float32 output reaches a float64 leaf rounded through float32
+    # (found by EMBER_FUZZ_EXAMPLES=300, test_binary_tensors[sub])
+    a = ember.zeros((), dtype=ember.float64, requires_grad=True)
+    out = a - ember.zeros(1, dtype=ember.float32)
+    assert out.dtype == ember.float32
+    (g,) = ember.autograd.grad([out], [a], [ember.tensor([0.1257300000123], dtype=ember.float64)])
+    assert g.dtype == ember.float64
+    assert g.item() == float(np.float32(0.1257300000123))
+
+
+@pytest.mark.parametrize("shape, dim", [((), 0), ((), -1), ((0, 3), 1), ((2, 0), 0)])
+def test_cumprod_of_0d_and_empty_tensors_that_require_grad(shape, dim):
+    # the differentiable cumprod narrowed a 0-d tensor (RuntimeError) (found by the fuzz run)
+    x = ember.zeros(shape, dtype=ember.float64, requires_grad=True)
+    y = x.cumprod(dim)
+    assert y.shape == x.shape
+    (g,) = ember.autograd.grad([y], [x], [ember.ones(shape, dtype=ember.float64)], allow_unused=True)
+    assert g is None or g.shape == x.shape
+    if x.dim() == 0:
+        assert g.item() == 1.0
+    with pytest.raises(IndexError):
+        ember.zeros((), requires_grad=True).cumprod(1)

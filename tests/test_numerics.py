@@ -64,3 +64,14 @@ def test_large_softmax_rows_sum_to_one():
     s = F.softmax(e, dim=1)
     np.testing.assert_allclose(s.sum(1).numpy(), [1.0, 1.0], rtol=1e-5)
     np.testing.assert_allclose(F.log_softmax(e, 1).numpy(), torch.log_softmax(t, 1).numpy(), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["exp", "tanh", "sigmoid"])
+def test_float32_exp_family_at_nan_and_inf(name):
+    # the vectorised float32 exp/tanh once converted NaN to int32 (undefined behaviour, reported by
+    # UBSan as a left shift of a negative value in pow2i); 37 elements cover vector bodies and tails
+    vals = np.array([np.nan, np.inf, -np.inf, 1e30, -1e30, 88.8, -104.0, 0.0, -0.0, 1.0] * 4, dtype=np.float32)[:37]
+    got = getattr(ember, name)(ember.tensor(vals)).numpy()
+    with np.errstate(over="ignore"):
+        want = {"exp": np.exp, "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v))}[name](vals.astype(np.float64))
+    np.testing.assert_allclose(got, want.astype(np.float32), rtol=1e-6, atol=0, equal_nan=True)

@@ -317,3 +317,21 @@ def test_float32_exp_and_tanh_are_accurate_over_their_whole_range():
     special = E([float("nan"), float("inf"), float("-inf"), -0.0])
     assert np.isnan(special.exp()[0].item()) and special.exp()[1].item() == float("inf")
     assert special.exp()[2].item() == 0.0 and special.tanh()[1:3].tolist() == [1.0, -1.0]
+
+
+def test_index_select_on_a_size0_dim_raises_runtime_error_like_pytorch():
+    # PyTorch checks the empty dim before the index range: RuntimeError, not IndexError (fuzz)
+    x = ember.zeros(0, 0)
+    with pytest.raises(RuntimeError) as info:
+        ember.index_select(x, 0, ember.tensor([0]))
+    assert not isinstance(info.value, IndexError)
+    assert ember.index_select(x, 0, ember.tensor([], dtype=ember.int64)).shape == (0, 0)
+
+
+@pytest.mark.parametrize("shape, dim, index, exc", [((0,), 0, [0], IndexError), ((3,), 0, [7], IndexError),
+                                                     ((0, 3), 1, [7], RuntimeError), ((2, 3), 1, [7], RuntimeError),
+                                                     ((2, 3), 0, [7], IndexError), ((2, 3, 4), 2, [7], IndexError)])
+def test_index_select_out_of_range_raises_pytorchs_exception_type(shape, dim, index, exc):
+    with pytest.raises(exc) as info:
+        ember.index_select(ember.zeros(shape), dim, ember.tensor(index))
+    assert exc is IndexError or not isinstance(info.value, IndexError)

@@ -198,6 +198,19 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_t) {
   check_index_dtype(index_t, "index_select");
   EMBER_CHECK(index_t.dim() <= 1, "index_select(): Index is supposed to be a vector");
   int64_t d = wrap_dim(dim, x.dim());
+  // PyTorch's exception types here follow its kernels: an input of 2+ dims with an empty indexed dim
+  // raises RuntimeError, and so does an out-of-range index into the last dim of a 2-d input
+  // (its row-gather kernel) or into any dim of an empty input of 2+ dims; everything else out of
+  // range is an IndexError.
+  if (x.dim() > 1 && x.size(d) == 0 && index_t.numel() > 0)
+    throw Error("index_select(): self indexing axis dim should be positive");
+  if (x.dim() > 1 && (x.numel() == 0 || (x.dim() == 2 && d == 1))) {
+    try {
+      check_index_range(index_t, x.size(d));
+    } catch (const IndexError&) {
+      throw Error(str("index_select(): index out of range for dim ", d, " of size ", x.size(d)));
+    }
+  }
   check_index_range(index_t, x.dim() ? x.size(d) : 1);
   if (x.dim() == 0) return reshape(index(unsqueeze(x, 0), {reshape(index_t, {-1})}), index_t.sizes());
   std::vector<std::optional<Tensor>> idx(d, std::nullopt);

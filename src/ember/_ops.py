@@ -336,12 +336,31 @@ def lerp(input, end, weight):
     return input + weight * diff if builtins.abs(weight) < 0.5 else end - diff * (1 - weight)
 
 
+def _to_result_shape(input, tensor1, tensor2):
+    # PyTorch's fused addcmul/addcdiv compute tensor1 (op) tensor2 at the result's shape, so their
+    # gradients are summed after the product/quotient: over an empty result they are 0, where a
+    # gradient summed first and then divided by a 0-d zero gave 0/0 = NaN (fuzz, addcdiv)
+    if isinstance(input, Tensor) and isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor):
+        shape = broadcast_shapes(input.shape, tensor1.shape, tensor2.shape)
+        if tensor1.shape != shape:
+            tensor1 = tensor1.expand(shape)
+        if tensor2.shape != shape:
+            tensor2 = tensor2.expand(shape)
+    return tensor1, tensor2
+
+
 def addcmul(input, tensor1, tensor2, *, value=1):
+    tensor1, tensor2 = _to_result_shape(input, tensor1, tensor2)
     return add(input, mul(tensor1, tensor2), alpha=value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    return add(input, div(tensor1, tensor2), alpha=value)
+    tensor1, tensor2 = _to_result_shape(input, tensor1, tensor2)
+    if value == 1:
+        return add(input, div(tensor1, tensor2))
+    # (value * tensor1) / tensor2, in PyTorch's order: a tiny value times a huge quotient would
+    # round otherwise (value * inf = inf where PyTorch's 0 / 0 gives NaN)
+    return add(input, div(mul(tensor1, value), tensor2))
 
 
 # ---- reductions ----------------------------------------------------------------------------
@@ -538,6 +557,9 @@ def cumprod(input, dim, *, dtype=None):
     if _tracked(input):
         # Built from products of slices so every zero is handled exactly by autograd.
         x = input if dtype is None else input.to(dtype)
+        if x.dim() == 0 or x.numel() == 0:  # one element or none: narrow below cannot take these
+            _C.cumulative(x.detach()._c, int(dim), True, -1)  # checks dim with PyTorch's message
+            return x.clone()
         parts = [x.narrow(dim, 0, 1)]
         for i in range(1, x.shape[dim]):
             parts.append(parts[-1] * x.narrow(dim, i, 1))

@@ -1,7 +1,7 @@
 """The matmul family against PyTorch: every rank combination of matmul (with batch
 broadcasting), mm/bmm/mv/dot/outer/addmm/linear, empty inner dims and mismatched shapes."""
 from fuzzing import FLOAT, check, fuzz, ns, shapes, st, tensor
-from hypothesis import given
+from hypothesis import assume, given
 
 
 def _operands(data, ranks=(0, 1, 2, 3, 4)):
@@ -24,6 +24,8 @@ def _operands(data, ranks=(0, 1, 2, 3, 4)):
 @given(data=st.data())
 def test_matmul(data):
     a, b = _operands(data)
+    # PyTorch skips its dtype check when an operand is empty (known_differences.md); ember raises
+    assume(a.e.dtype == b.e.dtype or (a.e.numel() and b.e.numel()))
     check(lambda x, y: x @ y, a, b)
 
 

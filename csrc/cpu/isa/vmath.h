@@ -17,7 +17,10 @@ inline float pow2i(int32_t e) {  // 2^e for e in [-126, 127]
 
 inline float exp_f32(float x) {
   const float hi = 88.72283935546875f, lo = -103.97208f;
-  float xc = x < lo ? lo : (x > hi ? hi : x);
+  // NaN fails both comparisons and is clamped to lo, so the float -> int32 conversion below never
+  // sees NaN (undefined behaviour; x86 gives INT32_MIN, whose halving then made a negative value
+  // be shifted left in pow2i: UBSan, found by tests/fuzz). The NaN result is restored at the end.
+  float xc = x > lo ? (x < hi ? x : hi) : lo;
   float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
   float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;

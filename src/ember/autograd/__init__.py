@@ -26,6 +26,8 @@ def _default_grads(outputs, grads, create_graph):
         elif g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a "
                                f"shape of {out.shape}.")
+        elif g.dtype != out.dtype:  # PyTorch's engine casts a root gradient to its output's dtype first
+            g = g.to(out.dtype)
         result.append(g)
     return result
 
