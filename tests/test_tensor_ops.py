@@ -335,3 +335,11 @@ def test_index_select_out_of_range_raises_pytorchs_exception_type(shape, dim, in
     with pytest.raises(exc) as info:
         ember.index_select(ember.zeros(shape), dim, ember.tensor(index))
     assert exc is IndexError or not isinstance(info.value, IndexError)
+
+
+def test_maximum_minimum_ties_keep_the_first_operand():
+    """maximum(0., -0.) is 0. and maximum(-0., 0.) is -0., as PyTorch's (found by the fuzzer)."""
+    zero, neg_zero = ember.tensor([0.0]), ember.tensor([-0.0])
+    for fn in (ember.maximum, ember.minimum):
+        assert np.signbit(fn(zero, neg_zero).numpy()).tolist() == [False]
+        assert np.signbit(fn(neg_zero, zero).numpy()).tolist() == [True]

@@ -190,8 +190,9 @@ template <class T> EMBER_HD T int_pow(T a, T b) {
     return static_cast<T>(r);
   }
 }
-template <class T> EMBER_HD T nan_max(T a, T b) { if constexpr (is_fp<T>) { if (a != a || b != b) return a + b; } return a > b ? a : b; }
-template <class T> EMBER_HD T nan_min(T a, T b) { if constexpr (is_fp<T>) { if (a != a || b != b) return a + b; } return a < b ? a : b; }
+// Ties keep a, as PyTorch's do: maximum(0., -0.) is 0. and maximum(-0., 0.) is -0.
+template <class T> EMBER_HD T nan_max(T a, T b) { if constexpr (is_fp<T>) { if (a != a || b != b) return a + b; } return a < b ? b : a; }
+template <class T> EMBER_HD T nan_min(T a, T b) { if constexpr (is_fp<T>) { if (a != a || b != b) return a + b; } return b < a ? b : a; }
 template <class T> EMBER_HD T bit_and(T a, T b) { if constexpr (is_fp<T>) return T(0); else return static_cast<T>(a & b); }
 template <class T> EMBER_HD T bit_or(T a, T b) { if constexpr (is_fp<T>) return T(0); else return static_cast<T>(a | b); }
 template <class T> EMBER_HD T bit_xor(T a, T b) { if constexpr (is_fp<T>) return T(0); else return static_cast<T>(a ^ b); }
